@@ -1,1 +1,9 @@
-pub fn _x(){}
+//! Steward's WebAssembly boundary: converts between JS values and `steward-core` types and does
+//! the network I/O (through `fetch`). No business rule lives here.
+
+pub mod catalog_client;
+pub mod error;
+pub mod masking;
+
+pub use catalog_client::CatalogClient;
+pub use error::StewardError;

@@ -1,0 +1,7 @@
+// Node entry (>= 18): the module is compiled synchronously on import, so it is ready at once.
+import { readFileSync } from "node:fs";
+import { initSync } from "./steward_wasm.js";
+
+initSync({ module: readFileSync(new URL("./steward_wasm_bg.wasm", import.meta.url)) });
+
+export * from "./steward_wasm.js";

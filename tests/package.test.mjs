@@ -1,0 +1,95 @@
+// The npm package as a consumer installs it: packed tarball → temp folder → `import "steward"`.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync, rmSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { repoRoot, startServer } from "./helpers/server.mjs";
+
+let server;
+let consumer;
+
+const npm = (args, cwd) =>
+  execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, encoding: "utf8" });
+
+before(async () => {
+  server = await startServer(["--sandbox"]);
+  consumer = mkdtempSync(path.join(tmpdir(), "steward-consumer-"));
+  npm(["pack", "--pack-destination", consumer], repoRoot);
+  const tarball = readdirSync(consumer).find((f) => f.endsWith(".tgz"));
+  assert.ok(tarball, "npm pack produced a tarball");
+  writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", type: "module", private: true }));
+  npm(["install", `./${tarball}`], consumer);
+});
+
+after(async () => {
+  await server?.stop();
+  if (consumer) rmSync(consumer, { recursive: true, force: true });
+});
+
+function runInConsumer(source) {
+  const file = path.join(consumer, `script-${Math.random().toString(36).slice(2)}.mjs`);
+  writeFileSync(file, source);
+  return execFileSync(process.execPath, [file], { cwd: consumer, encoding: "utf8" });
+}
+
+test("the tarball ships only the built package, README and licence", () => {
+  const listing = JSON.parse(npm(["pack", "--dry-run", "--json"], repoRoot))[0].files.map((f) => f.path);
+  for (const file of listing) {
+    assert.match(file, /^(dist\/|README\.md$|LICENSE$|package\.json$)/, `unexpected file in the tarball: ${file}`);
+  }
+  for (const needed of ["dist/node.js", "dist/browser.js", "dist/index.d.ts", "dist/steward_wasm_bg.wasm", "LICENSE", "README.md"]) {
+    assert.ok(listing.includes(needed), `${needed} is missing from the tarball`);
+  }
+});
+
+test("mask works on import in Node, with no init call", () => {
+  const out = runInConsumer(`import { mask } from "steward";\nconsole.log(mask("1234 Street Name", "REDACT"));\n`);
+  assert.equal(out.trim(), "0000 Xxxxxx Xxxx");
+});
+
+test("errors are Error objects with a stable code", () => {
+  const out = runInConsumer(
+    `import { mask } from "steward";\n` +
+      `try { mask("x", "reed"); } catch (e) { console.log(JSON.stringify({ isError: e instanceof Error, code: e.code, message: e.message })); }\n`,
+  );
+  const err = JSON.parse(out);
+  assert.equal(err.isError, true);
+  assert.equal(err.code, "INVALID_MASK");
+  assert.match(err.message, /reed/);
+});
+
+test("CatalogClient.ping fetches the sandbox's tag definitions", () => {
+  const out = runInConsumer(
+    `import { CatalogClient } from "steward";\n` +
+      `const c = new CatalogClient({ baseUrl: ${JSON.stringify(server.url)}, token: "sandbox-admin-token" });\n` +
+      `console.log(await c.ping());\n`,
+  );
+  assert.ok(Number(out.trim()) >= 2, out);
+});
+
+test("a rejected token never appears in the thrown error", () => {
+  const out = runInConsumer(
+    `import { CatalogClient } from "steward";\n` +
+      `const c = new CatalogClient({ baseUrl: ${JSON.stringify(server.url)}, token: "very-secret-token" });\n` +
+      `try { await c.ping(); } catch (e) { console.log(JSON.stringify({ code: e.code, text: String(e) + (e.stack ?? "") })); }\n`,
+  );
+  const err = JSON.parse(out);
+  assert.equal(err.code, "CATALOG_UNAUTHORIZED");
+  assert.ok(!err.text.includes("very-secret-token"));
+});
+
+test("the README's consumer example runs and prints what it says", () => {
+  const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  const match = /<!-- example:consumer -->\s*```js\n([\s\S]*?)```/.exec(readme);
+  assert.ok(match, "README.md has a js block after <!-- example:consumer -->");
+  const source = match[1].replaceAll("http://127.0.0.1:8080", server.url);
+  const expected = [...source.matchAll(/\/\/ → (.*)$/gm)].map((m) => m[1].trim());
+  const printed = runInConsumer(source).trim().split("\n");
+  assert.equal(printed.length, expected.length, `printed: ${printed.join(" | ")}`);
+  expected.forEach((want, i) => {
+    if (want.startsWith("/")) assert.match(printed[i], new RegExp(want.slice(1, -1)));
+    else assert.equal(printed[i], want);
+  });
+});
