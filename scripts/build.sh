@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 stamp=dist/.build-stamp
 if [ -f "$stamp" ] && [ -z "$(find crates/core/src crates/wasm/src js Cargo.toml Cargo.lock crates/core/Cargo.toml crates/wasm/Cargo.toml scripts/build.sh -newer "$stamp" -print -quit)" ]; then
-  echo "build: dist/ is up to date"
+  echo "build: dist/ is up to date" >&2
   exit 0
 fi
 
@@ -38,4 +38,4 @@ touch "$stamp"
 
 bytes=$(wc -c < dist/steward_wasm_bg.wasm)
 gz=$(gzip -9 -c dist/steward_wasm_bg.wasm | wc -c)
-echo "build: dist/steward_wasm_bg.wasm is $bytes bytes raw, $gz bytes gzipped"
+echo "build: dist/steward_wasm_bg.wasm is $bytes bytes raw, $gz bytes gzipped" >&2

@@ -1,4 +1,5 @@
 //! The server over real HTTP on a free loopback port.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may
 
 use std::path::PathBuf;
 

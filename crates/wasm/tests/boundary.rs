@@ -3,6 +3,7 @@
 //!
 //! The fetch tests need a running `steward-server --sandbox`; scripts/test.sh starts one and
 //! passes its URL at compile time in `STEWARD_TEST_SERVER`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may
 #![cfg(target_arch = "wasm32")]
 
 use steward_wasm::masking::mask;
@@ -11,7 +12,10 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 fn server() -> &'static str {
-    option_env!("STEWARD_TEST_SERVER").expect("scripts/test.sh sets STEWARD_TEST_SERVER to a running sandbox server")
+    match option_env!("STEWARD_TEST_SERVER") {
+        Some(url) => url,
+        None => panic!("scripts/test.sh sets STEWARD_TEST_SERVER to a running sandbox server"),
+    }
 }
 
 fn client(base_url: &str, token: &str) -> Result<CatalogClient, StewardError> {

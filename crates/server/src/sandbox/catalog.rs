@@ -20,31 +20,42 @@ pub(super) fn router(tenant: Arc<Tenant>) -> Router {
         .with_state(tenant)
 }
 
-/// A catalog error answer in the catalog's JSON format.
-fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(ErrorBody::new(code, message))).into_response()
+/// An error the sandbox catalog answers, in the catalog's JSON format.
+#[derive(Debug)]
+enum CatalogError {
+    /// Missing, unknown or expired token.
+    Unauthorized,
 }
 
-/// The user a bearer token acts as, or the catalog's 401.
-fn authenticate<'a>(tenant: &'a Tenant, headers: &HeaderMap) -> Result<&'a SandboxUser, Response> {
+impl IntoResponse for CatalogError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            CatalogError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                ErrorBody::new(
+                    "ATLAS-401-00-001",
+                    "Authentication failed: the API token is missing, invalid or expired",
+                ),
+            ),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// The user a bearer token acts as. The token itself is never logged or echoed.
+fn authenticate<'a>(tenant: &'a Tenant, headers: &HeaderMap) -> Result<&'a SandboxUser, CatalogError> {
     let token = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim);
-    token.and_then(|t| tenant.tokens.get(t)).ok_or_else(|| {
-        error(
-            StatusCode::UNAUTHORIZED,
-            "ATLAS-401-00-001",
-            "Authentication failed: the API token is missing, invalid or expired",
-        )
-    })
+    token.and_then(|t| tenant.tokens.get(t)).ok_or(CatalogError::Unauthorized)
 }
 
 /// `GET /api/meta/types/typedefs?type=classification` (any case, repeated, trailing slash).
 async fn get_typedefs(State(tenant): State<Arc<Tenant>>, headers: HeaderMap, RawQuery(query): RawQuery) -> Response {
     if let Err(denied) = authenticate(&tenant, &headers) {
-        return denied;
+        return denied.into_response();
     }
     let types: Vec<String> = query
         .unwrap_or_default()
