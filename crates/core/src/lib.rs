@@ -5,4 +5,5 @@
 
 pub mod access;
 pub mod catalog;
+pub mod hightouch;
 pub mod masking;
