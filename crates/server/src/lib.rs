@@ -1,14 +1,20 @@
-//! `steward-server`: serves the settings page and the built package, and hosts the sandbox
-//! tenants. It holds no business rule: every decision comes from `steward-core`.
+//! `steward-server`: serves the settings page and the built package, forwards page requests to
+//! allow-listed real tenants, and hosts the sandbox tenants. It holds no business rule: every
+//! decision comes from `steward-core`.
 
+pub mod forward;
+mod http;
 pub mod sandbox;
 mod web;
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use axum::Router;
 use tokio::net::TcpListener;
+
+pub use forward::{ForwardConfig, HostPattern};
+pub use sandbox::{Sandbox, SandboxOptions};
 
 /// What the server serves and how.
 #[derive(Debug, Clone)]
@@ -17,26 +23,65 @@ pub struct ServerConfig {
     pub www_dir: PathBuf,
     /// Folder of the built npm package (`dist/`), served under `/dist/`.
     pub dist_dir: PathBuf,
-    /// Whether the sandbox tenants answer under `/api/...`.
-    pub sandbox: bool,
+    /// The sandbox tenants, when they answer under `/api/...` and `/sandbox/...`.
+    pub sandbox: Option<SandboxOptions>,
+    /// Forwarding to real tenants.
+    pub forward: ForwardConfig,
 }
 
-/// The whole HTTP application.
-pub fn app(config: &ServerConfig) -> Router {
-    let mut router = Router::new();
-    if config.sandbox {
-        router = router.merge(sandbox::router(sandbox::Tenant::demo()));
+impl ServerConfig {
+    /// Serves `www` and `dist`, no sandbox, the default forwarding allow-list.
+    pub fn new(www_dir: impl Into<PathBuf>, dist_dir: impl Into<PathBuf>) -> Self {
+        Self { www_dir: www_dir.into(), dist_dir: dist_dir.into(), sandbox: None, forward: ForwardConfig::default() }
     }
-    web::with_static_files(router, config)
+
+    /// The same with sandbox tenants.
+    #[must_use]
+    pub fn with_sandbox(mut self, options: SandboxOptions) -> Self {
+        self.sandbox = Some(options);
+        self
+    }
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then finishes in-flight requests.
+/// The whole HTTP application around an opened sandbox (if any).
+pub fn app(config: &ServerConfig, sandbox: Option<Arc<Sandbox>>) -> Result<Router, String> {
+    let mut router = forward::router(config.forward.clone())?;
+    if let Some(sandbox) = sandbox {
+        router = router.merge(sandbox::router(sandbox));
+    }
+    Ok(web::with_static_files(router, config))
+}
+
+/// Opens the sandbox of `config` (loads or creates its state file), if it has one.
+pub async fn open_sandbox(config: &ServerConfig) -> std::io::Result<Option<Arc<Sandbox>>> {
+    match &config.sandbox {
+        Some(options) => Ok(Some(Sandbox::open(options).await.map_err(std::io::Error::other)?)),
+        None => Ok(None),
+    }
+}
+
+/// Opens the sandbox and serves on `listener` until `shutdown` resolves (see [`serve_opened`]).
 pub async fn serve(
     listener: TcpListener,
     config: &ServerConfig,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(config).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    let sandbox = open_sandbox(config).await?;
+    serve_opened(listener, config, sandbox, shutdown).await
+}
+
+/// Serves on `listener` until `shutdown` resolves, then finishes in-flight requests and saves
+/// the sandbox state (with `--state`).
+pub async fn serve_opened(
+    listener: TcpListener,
+    config: &ServerConfig,
+    sandbox: Option<Arc<Sandbox>>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let router = app(config, sandbox.clone()).map_err(std::io::Error::other)?;
+    http::run(listener, router, shutdown).await;
+    if let Some(sandbox) = sandbox {
+        sandbox.save().await?;
+    }
+    Ok(())
 }

@@ -1,14 +1,26 @@
-//! `steward-server [--sandbox] [--port N] [--host ADDR] [--www DIR] [--dist DIR]`
+//! `steward-server [--sandbox] [--port N] [--host ADDR] [--www DIR] [--dist DIR] [--state FILE]
+//! [--demo-scale N] [--demo-quality-set present|absent] [--faults SPEC] [--allow-host HOST]...`
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
-use steward_server::{serve, ServerConfig};
+use clap::{Parser, ValueEnum};
+use steward_server::sandbox::catalog::demo::DemoOptions;
+use steward_server::sandbox::demo::DEFAULT_SCALE;
+use steward_server::sandbox::faults::FaultPlan;
+use steward_server::{open_sandbox, serve_opened, ForwardConfig, HostPattern, SandboxOptions, ServerConfig};
 use tokio::net::TcpListener;
 
-/// Serves Steward's settings page and package, and the sandbox tenants.
+/// Whether the demo catalog has the `Data Quality` custom-metadata set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Presence {
+    Present,
+    Absent,
+}
+
+/// Serves Steward's settings page and package, forwards to real tenants, and hosts the sandbox
+/// tenants.
 #[derive(Debug, Parser)]
 #[command(name = "steward-server", version)]
 struct Args {
@@ -27,12 +39,43 @@ struct Args {
     /// Folder of the built npm package, served under /dist/.
     #[arg(long, default_value = "dist")]
     dist: PathBuf,
+    /// Load the sandbox tenants from FILE (created from the demo when missing) and save every
+    /// change to it atomically.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Tables and views generated in the demo Snowflake connection (for load tests).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SCALE)]
+    demo_scale: usize,
+    /// Whether the demo catalog starts with the `Data Quality` custom-metadata set.
+    #[arg(long, value_enum, default_value_t = Presence::Present)]
+    demo_quality_set: Presence,
+    /// Fault injection on the sandbox APIs, e.g. "rate=0.2; kinds=429,500,503,slow,drop; seed=7;
+    /// retry-after=1; latency-ms=1000" (a request can set its own with the x-sandbox-fault header).
+    #[arg(long, value_name = "SPEC")]
+    faults: Option<FaultPlan>,
+    /// A host /forward/ may reach over https (repeatable; replaces the default list
+    /// *.atlan.com, api.hightouch.com). `*.domain` covers subdomains; `host:port` another port.
+    #[arg(long = "allow-host", value_name = "HOST")]
+    allow_hosts: Vec<HostPattern>,
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    let config = ServerConfig { www_dir: args.www, dist_dir: args.dist, sandbox: args.sandbox };
+    let mut config = ServerConfig::new(args.www, args.dist);
+    if !args.allow_hosts.is_empty() {
+        config.forward = ForwardConfig { allow_hosts: args.allow_hosts };
+    }
+    if args.sandbox {
+        if let Some(plan) = &args.faults {
+            eprintln!("steward-server: sandbox faults: {plan}");
+        }
+        config = config.with_sandbox(SandboxOptions {
+            demo: DemoOptions { scale: args.demo_scale, quality_set: args.demo_quality_set == Presence::Present },
+            faults: args.faults,
+            state_file: args.state,
+        });
+    }
     let listener = match TcpListener::bind(SocketAddr::new(args.host, args.port)).await {
         Ok(listener) => listener,
         Err(e) => {
@@ -47,9 +90,16 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let mode = if config.sandbox { " (sandbox tenants on)" } else { "" };
+    let sandbox = match open_sandbox(&config).await {
+        Ok(sandbox) => sandbox,
+        Err(e) => {
+            eprintln!("steward-server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mode = if sandbox.is_some() { " (sandbox tenants on)" } else { "" };
     println!("steward-server listening on {url}{mode}");
-    match serve(listener, &config, shutdown_signal()).await {
+    match serve_opened(listener, &config, sandbox, shutdown_signal()).await {
         Ok(()) => {
             println!("steward-server stopped");
             ExitCode::SUCCESS

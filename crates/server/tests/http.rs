@@ -1,22 +1,15 @@
 //! The server over real HTTP on a free loopback port.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)] // tests may
 
-use std::path::PathBuf;
+mod common;
 
-use steward_server::{serve, ServerConfig};
-use tokio::net::TcpListener;
-
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{config, start_with};
+use steward_server::SandboxOptions;
 
 /// Starts the server in-process on 127.0.0.1:0 and returns its base URL.
 async fn start(sandbox: bool) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let config = ServerConfig { www_dir: repo_root().join("www"), dist_dir: repo_root().join("dist"), sandbox };
-    tokio::spawn(async move { serve(listener, &config, std::future::pending()).await.unwrap() });
-    format!("http://{addr}")
+    let config = if sandbox { config().with_sandbox(SandboxOptions::default()) } else { config() };
+    start_with(config).await
 }
 
 const TYPEDEFS: &str = "/api/meta/types/typedefs";
