@@ -406,7 +406,7 @@ async fn the_single_asset_custom_metadata_write_answers_204_and_merges() {
     let stored = api.entity(&guid).await;
     assert_eq!(stored["businessAttributes"][&set][&url], "https://quality.example.com/containers/1002");
     assert_eq!(stored["businessAttributes"][&set][&score], 50.0, "merged with the earlier value");
-    let (status, body) = api.post(&"/api/meta/entity/guid/no-such-guid/businessmetadata".to_string(), ADMIN, &json!({})).await;
+    let (status, body) = api.post("/api/meta/entity/guid/no-such-guid/businessmetadata", ADMIN, &json!({})).await;
     assert_eq!(status, 404);
     assert_eq!(body["errorCode"], "ATLAS-404-00-005");
 }

@@ -78,7 +78,10 @@ impl Sandbox {
     /// Loads the state file (or builds the demo and writes it), and starts saving changes.
     pub async fn open(options: &SandboxOptions) -> Result<Arc<Self>, String> {
         let loaded = match &options.state_file {
-            Some(path) => state::load(path)?,
+            Some(path) => {
+                state::remove_stale_temporaries(path);
+                state::load(path)?
+            }
             None => None,
         };
         let fresh = loaded.is_none();

@@ -44,9 +44,28 @@ pub fn load(path: &Path) -> Result<Option<StateFile>, String> {
     Ok(Some(state))
 }
 
-fn temporary_path(path: &Path) -> PathBuf {
+fn temporary_prefix(path: &Path) -> String {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "state.json".to_owned());
-    path.with_file_name(format!(".{name}.tmp-{}", std::process::id()))
+    format!(".{name}.tmp-")
+}
+
+fn temporary_path(path: &Path) -> PathBuf {
+    path.with_file_name(format!("{}{}", temporary_prefix(path), std::process::id()))
+}
+
+/// Removes temporary files a killed server left beside `path` (they never replaced it).
+pub fn remove_stale_temporaries(path: &Path) {
+    let prefix = temporary_prefix(path);
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let Ok(entries) = fs::read_dir(folder) else { return };
+    for entry in entries.filter_map(Result::ok) {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Writes `bytes` to `path` atomically (temp file + fsync + rename + fsync of the folder).
