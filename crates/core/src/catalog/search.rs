@@ -412,6 +412,23 @@ impl Query {
         }
     }
 
+    /// The leaf clauses every match satisfies: the query itself when it is a leaf, else the
+    /// `filter` and `must` clauses of its `bool`, recursively. An index can pick its candidates
+    /// from these (then still evaluate the whole query on them).
+    pub fn required_leaves(&self) -> Vec<&Query> {
+        let mut leaves = Vec::new();
+        self.collect_required(&mut leaves);
+        leaves
+    }
+
+    fn collect_required<'a>(&'a self, leaves: &mut Vec<&'a Query>) {
+        match self {
+            Self::MatchAll => {}
+            Self::Bool(b) => b.filter.iter().chain(&b.must).for_each(|q| q.collect_required(leaves)),
+            leaf => leaves.push(leaf),
+        }
+    }
+
     /// Whether `doc` matches.
     pub fn matches<D: SearchDocument + ?Sized>(&self, doc: &D) -> bool {
         match self {
@@ -988,6 +1005,19 @@ mod tests {
         assert_eq!(compare_documents(&by_guid, &b, &a), Ordering::Less);
         let by_name = [SortField { field: "name.keyword".into(), order: SortOrder::Asc }];
         assert_eq!(compare_documents(&by_name, &a, &b), Ordering::Less, "a document without the field sorts last");
+    }
+
+    #[test]
+    fn required_leaves_are_the_filter_and_must_clauses_at_any_depth() {
+        let q = query(json!({"bool": {"filter": [{"term": {"a": "1"}}, {"bool": {"must": [{"prefix": {"b": "x"}}],
+            "should": [{"term": {"c": "2"}}]}}], "should": [{"term": {"d": "3"}}], "must_not": [{"term": {"e": "4"}}]}}));
+        let fields: Vec<String> = q.required_leaves().iter().map(|l| match l {
+            Query::Term { field, .. } | Query::Prefix { field, .. } => field.clone(),
+            _ => String::new(),
+        }).collect();
+        assert_eq!(fields, ["a", "b"]);
+        assert!(Query::match_all().required_leaves().is_empty());
+        assert_eq!(Query::exists("x").required_leaves().len(), 1);
     }
 
     #[test]

@@ -15,7 +15,9 @@ use steward_core::catalog::entity::{
     EntityStatus,
 };
 use steward_core::catalog::error::{codes, ErrorBody};
-use steward_core::catalog::search::{self, field, FieldValue, IndexSearchRequest, IndexSearchResponse, SearchDocument, SortField};
+use steward_core::catalog::search::{
+    self, field, FieldValue, IndexSearchRequest, IndexSearchResponse, Query, Scalar, SearchDocument, SortField,
+};
 use steward_core::catalog::typedefs::{BusinessMetadataDef, ClassificationDef, StructDef, TypeCategory, TypeDefs};
 use steward_core::catalog::whoami::{WhoAmI, API_TOKEN_ROLE};
 
@@ -161,6 +163,8 @@ pub struct Catalog {
     entities: BTreeMap<String, StoredEntity>,
     by_unique: HashMap<(String, String), String>,
     by_qualified_name: HashMap<String, String>,
+    /// Qualified name → guids, sorted: prefix scans for searches.
+    by_path: BTreeMap<String, Vec<String>>,
     created: u64,
 }
 
@@ -177,6 +181,7 @@ impl Catalog {
             entities: state.entities.into_iter().map(|e| (e.guid.clone(), e)).collect(),
             by_unique: HashMap::new(),
             by_qualified_name: HashMap::new(),
+            by_path: BTreeMap::new(),
             created: state.created,
         };
         catalog.reindex();
@@ -214,9 +219,11 @@ impl Catalog {
     fn reindex(&mut self) {
         self.by_unique.clear();
         self.by_qualified_name.clear();
+        self.by_path.clear();
         for e in self.entities.values() {
             let qn = e.qualified_name().to_owned();
             self.by_unique.insert((e.type_name.clone(), qn.clone()), e.guid.clone());
+            self.by_path.entry(qn.clone()).or_default().push(e.guid.clone());
             self.by_qualified_name.entry(qn).or_insert_with(|| e.guid.clone());
         }
         self.recompute_propagation();
@@ -421,6 +428,12 @@ impl Catalog {
 
     /// `POST indexsearch`: hits the user may read, sorted and paged.
     pub fn search(&self, user: &str, request: &IndexSearchRequest) -> Result<IndexSearchResponse, ApiError> {
+        self.search_using(user, request, true)
+    }
+
+    /// [`Catalog::search`], with or without narrowing by the indexes (the full scan is the
+    /// reference the narrowed search is tested against).
+    fn search_using(&self, user: &str, request: &IndexSearchRequest, use_indexes: bool) -> Result<IndexSearchResponse, ApiError> {
         let dsl = &request.dsl;
         if dsl.from.saturating_add(dsl.size) > MAX_RESULT_WINDOW {
             return Err(ApiError::new(
@@ -429,9 +442,12 @@ impl Catalog {
                 format!("Result window is too large, from + size must be less than or equal to {MAX_RESULT_WINDOW}; page by __timestamp ranges instead"),
             ));
         }
-        let mut hits: Vec<&StoredEntity> = self
-            .entities
-            .values()
+        let candidates = if use_indexes { self.candidates(&dsl.query) } else { None };
+        let scope: Box<dyn Iterator<Item = &StoredEntity>> = match &candidates {
+            Some(narrowed) => Box::new(narrowed.iter().copied()),
+            None => Box::new(self.entities.values()),
+        };
+        let mut hits: Vec<&StoredEntity> = scope
             .filter(|e| {
                 let doc = Indexed { entity: e };
                 dsl.query.matches(&doc) && dsl.post_filter.as_ref().map_or(true, |f| f.matches(&doc))
@@ -455,6 +471,59 @@ impl Catalog {
             .map(|e| self.header(e, &request.attributes, request.exclude_classifications))
             .collect();
         Ok(IndexSearchResponse::page(total, page))
+    }
+
+    /// The assets a query can match, in guid order, when one of the clauses every match
+    /// satisfies names qualified names, guids, a qualified-name prefix or an ancestor
+    /// (`schemaQualifiedName` and the like: the denormalised ancestors are prefixes of the
+    /// qualified name); `None` means every asset. The whole query is still evaluated on them.
+    fn candidates(&self, query: &Query) -> Option<Vec<&StoredEntity>> {
+        let mut best: Option<Vec<&StoredEntity>> = None;
+        for leaf in query.required_leaves() {
+            let narrowed = match leaf {
+                Query::Term { field, value, case_insensitive: false } => self.narrow(search::base_field(field), std::slice::from_ref(value)),
+                Query::Terms { field, values } => self.narrow(search::base_field(field), values),
+                Query::Prefix { field, value, case_insensitive: false } if search::base_field(field) == field::QUALIFIED_NAME => {
+                    Some(self.under_prefix(value).collect())
+                }
+                _ => None,
+            };
+            if let Some(found) = narrowed {
+                if best.as_ref().map_or(true, |b| found.len() < b.len()) {
+                    best = Some(found);
+                }
+            }
+        }
+        let mut best = best?;
+        best.sort_by(|a, b| a.guid.cmp(&b.guid));
+        best.dedup_by(|a, b| a.guid == b.guid);
+        Some(best)
+    }
+
+    fn narrow(&self, field: &str, values: &[Scalar]) -> Option<Vec<&StoredEntity>> {
+        let texts = values.iter().filter_map(|v| match v {
+            Scalar::Str(s) => Some(s.as_str()),
+            _ => None,
+        });
+        match field {
+            field::QUALIFIED_NAME => Some(
+                texts.filter_map(|qn| self.by_path.get(qn)).flatten().filter_map(|g| self.entities.get(g)).collect(),
+            ),
+            field::GUID => Some(texts.filter_map(|g| self.entities.get(g)).collect()),
+            "connectionQualifiedName" | "databaseQualifiedName" | "schemaQualifiedName" | "tableQualifiedName" | "viewQualifiedName" => {
+                Some(texts.flat_map(|ancestor| self.under_prefix(&format!("{ancestor}/")).collect::<Vec<_>>()).collect())
+            }
+            _ => None,
+        }
+    }
+
+    fn under_prefix<'a>(&'a self, prefix: &str) -> impl Iterator<Item = &'a StoredEntity> + 'a {
+        let prefix = prefix.to_owned();
+        self.by_path
+            .range(prefix.clone()..)
+            .take_while(move |(qn, _)| qn.starts_with(prefix.as_str()))
+            .flat_map(|(_, guids)| guids)
+            .filter_map(|g| self.entities.get(g))
     }
 
     /// The header of an asset with the requested attributes (`qualifiedName` and `name` always;
@@ -672,6 +741,7 @@ impl Catalog {
                 };
                 self.by_unique.insert((plan.type_name.clone(), plan.qualified_name.clone()), guid.clone());
                 self.by_qualified_name.entry(plan.qualified_name.clone()).or_insert_with(|| guid.clone());
+                self.by_path.entry(plan.qualified_name.clone()).or_default().push(guid.clone());
                 self.entities.insert(guid.clone(), e);
                 if let Some(e) = self.entities.get(&guid) {
                     response.mutated_entities.create.push(mutation_header(e));
@@ -983,5 +1053,56 @@ fn visit_json(value: &Value, visit: &mut dyn FnMut(FieldValue<'_>) -> bool) -> b
         Value::Bool(b) => visit(FieldValue::Bool(*b)),
         Value::Array(items) => items.iter().any(|v| visit_json(v, visit)),
         Value::Null | Value::Object(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::catalog::demo::{self, DemoOptions};
+    use serde_json::json;
+
+    fn demo_catalog() -> Catalog {
+        Catalog::from_state(demo::state(DemoOptions::default()).unwrap()).unwrap()
+    }
+
+    /// Differential test: narrowing by the qualified-name indexes never changes an answer.
+    #[test]
+    fn indexed_search_agrees_with_a_full_scan() {
+        let catalog = demo_catalog();
+        let sf = "default/snowflake/1700000000";
+        let some_guid = catalog.entities().nth(7).unwrap().guid.clone();
+        let queries = [
+            json!({"term": {"qualifiedName": format!("{sf}/SALES_DB/SALES/ORDERS")}}),
+            json!({"terms": {"qualifiedName": [format!("{sf}/SALES_DB/SALES/ORDERS"), format!("{sf}/SALES_DB/SALES/NOPE"), format!("{sf}/SALES_DB")]}}),
+            json!({"term": {"__guid": some_guid}}),
+            json!({"bool": {"filter": [{"term": {"__typeName.keyword": "Column"}}, {"term": {"schemaQualifiedName": format!("{sf}/SALES_DB/MARKETING")}}]}}),
+            json!({"bool": {"filter": [{"term": {"tableQualifiedName": format!("{sf}/SALES_DB/SALES/CUSTOMERS")}}], "must_not": [{"term": {"name": "EMAIL"}}]}}),
+            json!({"bool": {"filter": [{"prefix": {"qualifiedName": format!("{sf}/FINANCE_DB/")}}, {"terms": {"__propagatedTraitNames": ["f8RbN2xQp0LcV6tYh3JwEa"]}}]}}),
+            json!({"bool": {"must": [{"prefix": {"qualifiedName": format!("{sf}/SALES_DB/SALES/ORD")}}, {"term": {"connectionQualifiedName": sf}}]}}),
+            json!({"bool": {"filter": [{"term": {"databaseQualifiedName": format!("{sf}/FINANCE_DB")}}, {"term": {"__typeName.keyword": "Schema"}}]}}),
+            json!({"term": {"qualifiedName": {"value": format!("{sf}/sales_db"), "case_insensitive": true}}}),
+            json!({"bool": {"should": [{"term": {"qualifiedName": format!("{sf}/SALES_DB")}}, {"term": {"__typeName.keyword": "Database"}}]}}),
+            json!({"match_all": {}}),
+        ];
+        for user in ["sandbox-admin", "service-account-apikey-integration", "sandbox-guest"] {
+            for query in &queries {
+                let request: IndexSearchRequest = serde_json::from_value(json!({"dsl": {"from": 0, "size": 5000, "query": query}, "attributes": ["name"]})).unwrap();
+                let indexed = catalog.search_using(user, &request, true).unwrap();
+                let scanned = catalog.search_using(user, &request, false).unwrap();
+                assert_eq!(indexed, scanned, "{user}: {query}");
+            }
+        }
+    }
+
+    #[test]
+    fn propagation_comes_from_the_nearest_ancestor_and_skips_direct_tags() {
+        let catalog = demo_catalog();
+        let card = catalog.entity_by_qualified_name("default/snowflake/1700000000/FINANCE_DB/PAYMENTS/CARDS/CARD_NUMBER").unwrap();
+        let schema = catalog.entity_by_qualified_name("default/snowflake/1700000000/FINANCE_DB/PAYMENTS").unwrap();
+        assert_eq!(card.propagated.len(), 1);
+        assert_eq!(card.propagated[0].entity_guid.as_deref(), Some(schema.guid.as_str()));
+        let orders_old_column = catalog.entity_by_qualified_name("default/snowflake/1700000000/SALES_DB/SALES/ORDERS_OLD/AMOUNT").unwrap();
+        assert!(orders_old_column.propagated.is_empty(), "Deprecated does not propagate");
     }
 }
