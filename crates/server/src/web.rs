@@ -43,8 +43,8 @@ fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::predicate(|origin, _| is_loopback_origin(origin)))
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::OPTIONS])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
-        .expose_headers([header::RETRY_AFTER])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT, crate::sandbox::faults::HEADER])
+        .expose_headers([header::RETRY_AFTER, crate::sandbox::faults::HEADER])
 }
 
 /// `http://127.0.0.1:PORT`, `http://localhost:PORT` or `http://[::1]:PORT`.

@@ -88,6 +88,16 @@ async fn loopback_origins_get_cors_and_others_do_not() {
         .await
         .unwrap();
     assert_eq!(preflight.headers()["access-control-allow-origin"], "http://127.0.0.1:5555");
+    let with_fault = client
+        .request(reqwest::Method::OPTIONS, format!("{base}{TYPEDEFS}"))
+        .header("origin", "http://127.0.0.1:5555")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "authorization,x-sandbox-fault")
+        .send()
+        .await
+        .unwrap();
+    let allowed = with_fault.headers()["access-control-allow-headers"].to_str().unwrap().to_owned();
+    assert!(allowed.contains("x-sandbox-fault"), "a page's tests may inject faults: {allowed}");
     let foreign = client
         .get(format!("{base}{TYPEDEFS}"))
         .header("origin", "https://evil.example")
