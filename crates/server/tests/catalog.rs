@@ -466,3 +466,26 @@ async fn unknown_catalog_endpoints_answer_404_in_the_catalog_format() {
     let (status, _) = api.get("/api/meta/lineage/list", "wrong").await;
     assert_eq!(status, 401);
 }
+
+#[tokio::test]
+async fn a_partial_update_by_unique_attribute_changes_attributes_and_never_creates() {
+    let api = start_sandbox().await;
+    let returns = format!("{SALES}/RETURNS");
+    let path = format!("/api/meta/entity/uniqueAttribute/type/Table?attr:qualifiedName={returns}");
+    let body = json!({"entity": {"typeName": "Table", "attributes": {"qualifiedName": returns, "name": "RETURNS",
+        "announcementType": "issue", "announcementTitle": "Late data", "announcementMessage": "Loads are delayed."}}});
+    let (status, answer) = api.put(&path, INTEGRATION, &body).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["mutatedEntities"]["PARTIAL_UPDATE"][0]["attributes"]["qualifiedName"], returns.as_str());
+    let asset = api.asset(&returns, &["announcementType", "announcementUpdatedBy"]).await;
+    assert_eq!(asset["attributes"]["announcementType"], "issue");
+    let missing = format!("/api/meta/entity/uniqueAttribute/type/Table/?attr:qualifiedName={SALES}/NOPE");
+    let (status, answer) = api.put(&missing, ADMIN, &body).await;
+    assert_eq!((status, answer["errorCode"].as_str()), (404, Some("ATLAS-404-00-009")));
+    let (status, _) = api.put(&path, GUEST, &body).await;
+    assert_eq!(status, 403);
+    let (status, me) = api.get("/api/service/users/current", INTEGRATION).await;
+    assert_eq!((status, me["username"].as_str()), (200, Some("service-account-apikey-integration")));
+    let (status, _) = api.post(&format!("{BULK}/"), ADMIN, &json!({"entities": []})).await;
+    assert_eq!(status, 200, "paths answer with a trailing slash too");
+}

@@ -338,6 +338,15 @@ pub struct BulkRequest {
     pub entities: Vec<BulkEntity>,
 }
 
+/// `PUT /api/meta/entity/uniqueAttribute/type/{typeName}?attr:qualifiedName=…`: a partial update
+/// of one existing asset's attributes (`{"entity": {...}}`), answered in `PARTIAL_UPDATE`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PartialUpdateRequest {
+    /// The attributes to change (`null` removes).
+    pub entity: BulkEntity,
+}
+
 /// The query parameters of `POST /api/meta/entity/bulk`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BulkOptions {
@@ -490,6 +499,14 @@ mod tests {
             "businessAttributes": {"wQ8": {"aS1": 93.5}}}, "referredEntities": {}});
         let got: EntityWithExtInfo = serde_json::from_value(json).unwrap();
         assert_eq!(got.entity.business_attributes["wQ8"]["aS1"], 93.5);
+    }
+
+    #[test]
+    fn reads_a_partial_update_by_unique_attribute() {
+        let json = json!({"entity": {"typeName": "Table", "attributes": {"qualifiedName": "q", "name": "T",
+            "announcementType": null, "announcementTitle": null, "announcementMessage": null}}});
+        let request: PartialUpdateRequest = serde_json::from_value(json).unwrap();
+        assert!(request.entity.attributes[attr::ANNOUNCEMENT_TYPE].is_null());
     }
 
     #[test]

@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 /// Path of the endpoint.
 pub const PATH: &str = "/api/service/whoami";
+/// The same answer under the path the official Python SDK's `user.get_current()` reads.
+pub const CURRENT_USER_PATH: &str = "/api/service/users/current";
 
 /// The role every API token carries besides its user's role.
 pub const API_TOKEN_ROLE: &str = "$api-token-default-access";

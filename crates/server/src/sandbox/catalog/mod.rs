@@ -12,12 +12,12 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post, MethodRouter};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use steward_core::catalog::entity::{
-    self, BulkOptions, BulkRequest, BusinessAttributes, EntityWithExtInfo, UNIQUE_QUALIFIED_NAME_PARAM,
+    self, BulkOptions, BulkRequest, BusinessAttributes, EntityWithExtInfo, PartialUpdateRequest, UNIQUE_QUALIFIED_NAME_PARAM,
 };
 use steward_core::catalog::error::codes;
 use steward_core::catalog::search::{self, IndexSearchRequest};
@@ -28,18 +28,24 @@ use super::Sandbox;
 pub use store::{ApiError, Catalog};
 
 pub(super) fn router(sandbox: Arc<Sandbox>) -> Router {
-    Router::new()
-        .route(typedefs::PATH, get(get_typedefs).post(create_typedefs).put(update_typedefs))
-        // The official Python SDK sends a trailing slash.
-        .route(&format!("{}/", typedefs::PATH), get(get_typedefs).post(create_typedefs).put(update_typedefs))
-        .route(search::PATH, post(index_search))
-        .route(entity::BULK_PATH, post(bulk))
-        .route("/api/meta/entity/guid/{guid}", get(get_by_guid))
-        .route("/api/meta/entity/guid/{guid}/businessmetadata", post(write_business_metadata))
-        .route("/api/meta/entity/uniqueAttribute/type/{type_name}", get(get_by_unique_attribute))
-        .route(whoami::PATH, get(get_whoami))
-        .route("/api/meta/{*rest}", axum::routing::any(unknown_endpoint))
-        .route("/api/service/{*rest}", axum::routing::any(unknown_endpoint))
+    let routes: [(&str, MethodRouter<Arc<Sandbox>>); 8] = [
+        (typedefs::PATH, get(get_typedefs).post(create_typedefs).put(update_typedefs)),
+        (search::PATH, post(index_search)),
+        (entity::BULK_PATH, post(bulk)),
+        ("/api/meta/entity/guid/{guid}", get(get_by_guid)),
+        ("/api/meta/entity/guid/{guid}/businessmetadata", post(write_business_metadata)),
+        ("/api/meta/entity/uniqueAttribute/type/{type_name}", get(get_by_unique_attribute).put(partial_update)),
+        (whoami::PATH, get(get_whoami)),
+        (whoami::CURRENT_USER_PATH, get(get_whoami)),
+    ];
+    let mut router = Router::new();
+    for (path, methods) in routes {
+        // The official Python SDK sends some paths with a trailing slash.
+        router = router.route(path, methods.clone()).route(&format!("{path}/"), methods);
+    }
+    router
+        .route("/api/meta/{*rest}", any(unknown_endpoint))
+        .route("/api/service/{*rest}", any(unknown_endpoint))
         .with_state(sandbox)
 }
 
@@ -206,6 +212,30 @@ async fn get_by_unique_attribute(
             .get_by_qualified_name(user, &type_name, qualified_name)
             .map(|entity| EntityWithExtInfo { entity, referred_entities: Default::default() })
     }))
+}
+
+/// `PUT entity/uniqueAttribute/type/{type}?attr:qualifiedName=…` with `{"entity": {...}}`.
+async fn partial_update(
+    State(sandbox): State<Arc<Sandbox>>,
+    Path(type_name): Path<String>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let result = (|| {
+        let mut catalog = sandbox.catalog_mut();
+        let user = authenticate(&catalog, &headers)?.to_owned();
+        let pairs = query_pairs(query.as_deref());
+        let qualified_name = pairs
+            .iter()
+            .find(|(k, _)| k == UNIQUE_QUALIFIED_NAME_PARAM)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| ApiError::invalid(format!("missing query parameter {UNIQUE_QUALIFIED_NAME_PARAM}")))?;
+        let request: PartialUpdateRequest = parse_body(&body)?;
+        catalog.partial_update(&user, &type_name, &qualified_name, request.entity, now_ms())
+    })();
+    sandbox.changed_if(result.as_ref().is_ok_and(|r| !r.mutated_entities.partial_update.is_empty()));
+    answer(result)
 }
 
 /// `GET /api/service/whoami`.

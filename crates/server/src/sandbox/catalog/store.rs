@@ -688,11 +688,11 @@ impl Catalog {
         now: i64,
     ) -> Result<bool, ApiError> {
         let e = self.entities.get(guid).ok_or_else(|| guid_not_found(guid))?;
+        self.authorize(user, Permission::UpdateCustomMetadata, e)?;
         let merged = self.merged_business_attributes(&e.business_attributes, incoming, overwrite)?;
         if merged == e.business_attributes {
             return Ok(false);
         }
-        self.authorize(user, Permission::UpdateCustomMetadata, e)?;
         if let Some(e) = self.entities.get_mut(guid) {
             e.business_attributes = merged;
             touch(e, user, now);
@@ -775,6 +775,31 @@ impl Catalog {
         Ok(response)
     }
 
+    /// `PUT entity/uniqueAttribute/type/{type}`: changes attributes of an existing asset (never
+    /// creates one); answered in `PARTIAL_UPDATE`.
+    pub fn partial_update(
+        &mut self,
+        user: &str,
+        type_name: &str,
+        qualified_name: &str,
+        mut entity: steward_core::catalog::entity::BulkEntity,
+        now: i64,
+    ) -> Result<EntityMutationResponse, ApiError> {
+        if !self.by_unique.contains_key(&(type_name.to_owned(), qualified_name.to_owned())) {
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                codes::UNIQUE_ATTRIBUTE_NOT_FOUND,
+                format!("Instance {type_name} with unique attribute {{qualifiedName={qualified_name}}} does not exist"),
+            ));
+        }
+        entity.type_name = type_name.to_owned();
+        entity.guid = None;
+        entity.attributes.insert(attr::QUALIFIED_NAME.to_owned(), Value::String(qualified_name.to_owned()));
+        let mut response = self.bulk(user, BulkOptions::default(), BulkRequest { entities: vec![entity] }, now)?;
+        response.mutated_entities.partial_update = std::mem::take(&mut response.mutated_entities.update);
+        Ok(response)
+    }
+
     fn plan(&self, user: &str, options: BulkOptions, entity: steward_core::catalog::entity::BulkEntity, now: i64) -> Result<Plan, ApiError> {
         if !ASSET_TYPES.contains(&entity.type_name.as_str()) {
             return Err(unknown_type(&entity.type_name));
@@ -806,32 +831,44 @@ impl Catalog {
         let Some(e) = existing else {
             return self.plan_create(user, entity, tags, business);
         };
-        let attributes = changed_attributes(e, &entity.attributes, user, now);
-        let plan = Plan {
+        // Authorise what the request asks for, whether or not it changes anything.
+        let asks_update = entity.attributes.iter().any(|(k, v)| {
+            k != attr::QUALIFIED_NAME && !(k == attr::NAME && v.as_str() == Some(e.name()))
+        });
+        if asks_update {
+            self.authorize(user, Permission::Update, e)?;
+        }
+        if let Some(new_tags) = &tags {
+            let adds = if options.replace_tags {
+                new_tags.iter().any(|t| !e.tags.contains(t))
+            } else {
+                entity.add_or_update_classifications.as_ref().is_some_and(|a| !a.is_empty())
+            };
+            let removes = if options.replace_tags {
+                e.tags.iter().any(|t| !new_tags.iter().any(|n| n.type_name == t.type_name))
+            } else {
+                entity.remove_classifications.as_ref().is_some_and(|r| !r.is_empty())
+            };
+            if adds {
+                self.authorize(user, Permission::AddTags, e)?;
+            }
+            if removes {
+                self.authorize(user, Permission::RemoveTags, e)?;
+            }
+        }
+        if options.replace_business_attributes && entity.business_attributes.is_some() {
+            self.authorize(user, Permission::UpdateCustomMetadata, e)?;
+        }
+        Ok(Plan {
             type_name: e.type_name.clone(),
             qualified_name: e.qualified_name().to_owned(),
             guid: e.guid.clone(),
             placeholder: entity.guid.clone().filter(|g| g.starts_with('-')),
             create: false,
-            attributes,
+            attributes: changed_attributes(e, &entity.attributes, user, now),
             tags: tags.filter(|t| *t != e.tags),
             business,
-        };
-        if !plan.attributes.is_empty() {
-            self.authorize(user, Permission::Update, e)?;
-        }
-        if let Some(new_tags) = &plan.tags {
-            if new_tags.iter().any(|t| !e.tags.contains(t)) {
-                self.authorize(user, Permission::AddTags, e)?;
-            }
-            if e.tags.iter().any(|t| !new_tags.iter().any(|n| n.type_name == t.type_name)) {
-                self.authorize(user, Permission::RemoveTags, e)?;
-            }
-        }
-        if plan.business.is_some() {
-            self.authorize(user, Permission::UpdateCustomMetadata, e)?;
-        }
-        Ok(plan)
+        })
     }
 
     fn plan_create(
