@@ -33,7 +33,7 @@ mv "$out/steward_wasm_bg.opt.wasm" "$out/steward_wasm_bg.wasm"
 rm -rf dist
 mkdir -p dist
 cp "$out/steward_wasm.js" "$out/steward_wasm.d.ts" "$out/steward_wasm_bg.wasm" dist/
-cp js/browser.js js/node.js js/index.d.ts dist/
+cp js/browser.js js/node.js js/public.js js/index.d.ts dist/
 touch "$stamp"
 
 bytes=$(wc -c < dist/steward_wasm_bg.wasm)
