@@ -18,7 +18,7 @@ const arg = (name, fallback) => {
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
 const requestsWanted = arg("requests", 100_000);
-const cedarWanted = arg("cedar-requests", 2_000);
+const cedarWanted = arg("cedar-requests", 1_000);
 
 const { config, requests } = buildScenario({ requests: requestsWanted });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
