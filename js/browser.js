@@ -3,4 +3,4 @@ import init from "./steward_wasm.js";
 
 await init({ module_or_path: new URL("./steward_wasm_bg.wasm", import.meta.url) });
 
-export * from "./steward_wasm.js";
+export * from "./public.js";

@@ -1,2 +1,4 @@
-// Public types of the package: everything the module exports, ready on import (no init call).
-export * from "./steward_wasm.js";
+// Public types of the package. Both entries (browser and Node) export exactly these names,
+// ready on import: no init call.
+export { mask, CatalogClient } from "./steward_wasm.js";
+export type { CatalogClientOptions } from "./steward_wasm.js";

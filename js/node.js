@@ -4,4 +4,4 @@ import { initSync } from "./steward_wasm.js";
 
 initSync({ module: readFileSync(new URL("./steward_wasm_bg.wasm", import.meta.url)) });
 
-export * from "./steward_wasm.js";
+export * from "./public.js";

@@ -39,7 +39,7 @@ test("the tarball ships only the built package, README and licence", () => {
   for (const file of listing) {
     assert.match(file, /^(dist\/|README\.md$|LICENSE$|package\.json$)/, `unexpected file in the tarball: ${file}`);
   }
-  for (const needed of ["dist/node.js", "dist/browser.js", "dist/index.d.ts", "dist/steward_wasm_bg.wasm", "LICENSE", "README.md"]) {
+  for (const needed of ["dist/node.js", "dist/browser.js", "dist/public.js", "dist/index.d.ts", "dist/steward_wasm_bg.wasm", "LICENSE", "README.md"]) {
     assert.ok(listing.includes(needed), `${needed} is missing from the tarball`);
   }
 });
@@ -78,6 +78,23 @@ test("a rejected token never appears in the thrown error", () => {
   const err = JSON.parse(out);
   assert.equal(err.code, "CATALOG_UNAUTHORIZED");
   assert.ok(!err.text.includes("very-secret-token"));
+});
+
+test("the type definitions compile for a strict TypeScript consumer", () => {
+  writeFileSync(
+    path.join(consumer, "consumer.ts"),
+    [
+      `import { mask, CatalogClient, type CatalogClientOptions } from "steward";`,
+      `const masked: string | undefined = mask("1234 Street Name", "REDACT");`,
+      `const options: CatalogClientOptions = { baseUrl: "http://127.0.0.1:8080", token: "t" };`,
+      `const tags: Promise<number> = new CatalogClient(options).ping();`,
+      `// @ts-expect-error baseUrl is required`,
+      `new CatalogClient({ token: "t" });`,
+      `export { masked, tags };`,
+    ].join("\n"),
+  );
+  const tsc = path.join(repoRoot, "node_modules/typescript/bin/tsc");
+  execFileSync(process.execPath, [tsc, "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--lib", "es2022,dom", "consumer.ts"], { cwd: consumer, encoding: "utf8" });
 });
 
 test("the README's consumer example runs and prints what it says", () => {

@@ -7,6 +7,17 @@ use wasm_bindgen::prelude::*;
 
 use crate::error::StewardError;
 
+#[wasm_bindgen(typescript_custom_section)]
+const TS_CATALOG_CLIENT_OPTIONS: &str = r#"
+/** Options of `new CatalogClient(options)`. */
+export interface CatalogClientOptions {
+    /** The tenant, e.g. `https://acme.atlan.com`, or the sandbox server's URL. */
+    baseUrl: string;
+    /** An API token; it is only ever sent in the `authorization` header to `baseUrl`. */
+    token: string;
+}
+"#;
+
 /// Options of `new CatalogClient({baseUrl, token})`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -27,7 +38,7 @@ pub struct CatalogClient {
 impl CatalogClient {
     /// `new CatalogClient({baseUrl: "https://tenant.atlan.com", token})`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<CatalogClient, StewardError> {
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "CatalogClientOptions")] options: JsValue) -> Result<CatalogClient, StewardError> {
         let options: ClientOptions = serde_wasm_bindgen::from_value(options).map_err(|e| {
             StewardError::new("INVALID_OPTIONS", format!("CatalogClient options: {e} (expected {{baseUrl, token}})"))
         })?;

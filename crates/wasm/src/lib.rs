@@ -1,6 +1,7 @@
 //! Steward's WebAssembly boundary: converts between JS values and `steward-core` types and does
 //! the network I/O (through `fetch`). No business rule lives here.
 
+pub mod access;
 pub mod catalog_client;
 pub mod error;
 pub mod masking;

@@ -1,0 +1,301 @@
+//! The compiled policy engine: a config is compiled once into an index; each decision then
+//! looks up only the policies that can apply (by the asset's path prefixes, its glossary and its
+//! tags, filtered by action bit and by the user's precomputed memberships) and hands them to the
+//! rules in `rules.rs`.
+
+use std::sync::Arc;
+
+use super::action::{Action, ActionFamily, DataAction, DomainAction, Effect, GlossaryAction, MetadataAction, Role};
+use super::config::ConfigErrors;
+use super::decision::{Decision, MatchedPolicies, MatchedPolicy, OwnerKind};
+use super::index::{collect_members, ActionIndex, BitRows, Entry, FxHashMap};
+use super::model::{AccessConfig, Policy, Resource};
+use super::preview::{self, Preview, PreviewRequest};
+use super::qualified_name::connection_of;
+use super::request::{Request, RequestError};
+use super::rules;
+use crate::masking::MaskOptions;
+
+/// A request of a batch that could not be decided, with its position.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("requests[{index}].{error}")]
+pub struct BatchError {
+    /// Position of the request in the batch.
+    pub index: usize,
+    /// What is wrong with it.
+    pub error: RequestError,
+}
+
+/// An access config compiled for fast decisions. Build it once with
+/// [`PolicyEngine::compile`], then call [`PolicyEngine::decide`] as often as needed.
+#[derive(Debug, Clone)]
+pub struct PolicyEngine {
+    users: FxHashMap<Box<str>, u32>,
+    roles: Vec<Role>,
+    /// One row per user, so a decision reads one user's memberships from adjacent cache lines:
+    /// column `p` — member of enabled persona `p`; column `purpose_column + q` — enabled purpose
+    /// `q` names the user or a group of theirs; column `connection_column + c` — the user
+    /// administers connection `c` (directly, by group or by role).
+    memberships: BitRows,
+    purpose_column: usize,
+    connection_column: usize,
+    connections: FxHashMap<Box<str>, u32>,
+    /// Policy id → the policy as a decision reports it (shared with the decisions).
+    policies: Arc<[MatchedPolicy]>,
+    /// The same while compiling.
+    building: Vec<MatchedPolicy>,
+    /// One index per action (see [`action_slot`]).
+    actions: Vec<ActionIndex>,
+}
+
+/// Number of actions policies can list (metadata, data, glossary and domain actions).
+const ACTION_SLOTS: usize =
+    MetadataAction::ALL.len() + DataAction::ALL.len() + GlossaryAction::ALL.len() + DomainAction::ALL.len();
+
+/// A dense number for every action a policy can list; `None` for admin actions.
+fn action_slot(action: Action) -> Option<usize> {
+    let metadata = MetadataAction::ALL.len();
+    let data = metadata + DataAction::ALL.len();
+    let glossary = data + GlossaryAction::ALL.len();
+    match action {
+        Action::Metadata(a) => Some(a as usize),
+        Action::Data(a) => Some(metadata + a as usize),
+        Action::Glossary(a) => Some(data + a as usize),
+        Action::Domain(a) => Some(glossary + a as usize),
+        Action::Admin(_) => None,
+    }
+}
+
+fn index_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+impl PolicyEngine {
+    /// Validates `config` (refusing it whole on any problem) and compiles it.
+    pub fn compile(config: &AccessConfig) -> Result<PolicyEngine, ConfigErrors> {
+        config.validate()?;
+        Ok(Self::compile_valid(config))
+    }
+
+    /// Parses, validates and compiles a config from JSON text.
+    pub fn from_json_str(text: &str) -> Result<PolicyEngine, ConfigErrors> {
+        AccessConfig::from_json_str(text).map(|config| Self::compile_valid(&config))
+    }
+
+    /// Parses, validates and compiles a config from a JSON value.
+    pub fn from_value(value: &serde_json::Value) -> Result<PolicyEngine, ConfigErrors> {
+        AccessConfig::from_value(value).map(|config| Self::compile_valid(&config))
+    }
+
+    /// Compiles a config that has passed validation.
+    fn compile_valid(config: &AccessConfig) -> PolicyEngine {
+        let mut users = FxHashMap::default();
+        let mut roles = Vec::with_capacity(config.users.len());
+        let mut group_members: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+        for (u, user) in config.users.iter().enumerate() {
+            users.insert(Box::from(user.name.as_str()), index_u32(u));
+            roles.push(user.role);
+            for group in &user.groups {
+                group_members.entry(group.as_str()).or_default().push(u);
+            }
+        }
+        let user_index = |name: &str| users.get(name).map(|u| *u as usize);
+        let members = |names: &[String], groups: &[String]| -> Vec<usize> {
+            let mut out: Vec<usize> = names.iter().filter_map(|n| user_index(n)).collect();
+            for group in groups {
+                out.extend(group_members.get(group.as_str()).into_iter().flatten().copied());
+            }
+            out
+        };
+
+        let purpose_column = config.personas.len();
+        let connection_column = purpose_column + config.purposes.len();
+        let mut memberships = BitRows::new(config.users.len(), connection_column + config.connections.len());
+        for (p, persona) in config.personas.iter().enumerate().filter(|(_, p)| p.enabled) {
+            for u in members(&persona.users, &persona.groups) {
+                memberships.set(u, p);
+            }
+        }
+        for (q, purpose) in config.purposes.iter().enumerate().filter(|(_, q)| q.enabled) {
+            for u in members(&purpose.users, &purpose.groups) {
+                memberships.set(u, purpose_column + q);
+            }
+        }
+        let mut connections = FxHashMap::default();
+        for (c, connection) in config.connections.iter().enumerate() {
+            connections.insert(Box::from(connection.qualified_name.as_str()), index_u32(c));
+            for u in members(&connection.admins.users, &connection.admins.groups) {
+                memberships.set(u, connection_column + c);
+            }
+            for (u, role) in roles.iter().enumerate() {
+                if connection.admins.roles.contains(role) {
+                    memberships.set(u, connection_column + c);
+                }
+            }
+        }
+
+        let mut engine = PolicyEngine {
+            users,
+            roles,
+            memberships,
+            purpose_column,
+            connection_column,
+            connections,
+            policies: Arc::from(Vec::new()),
+            building: Vec::new(),
+            actions: vec![ActionIndex::default(); ACTION_SLOTS],
+        };
+        for (p, persona) in config.personas.iter().enumerate().filter(|(_, p)| p.enabled) {
+            let owner_name: Arc<str> = Arc::from(persona.name.as_str());
+            for policy in persona.policies.iter().filter(|policy| policy.enabled) {
+                let entry = engine.add_policy(OwnerKind::Persona, &owner_name, index_u32(p), policy);
+                engine.index_persona_policy(policy, entry);
+            }
+        }
+        for (q, purpose) in config.purposes.iter().enumerate().filter(|(_, q)| q.enabled) {
+            let owner_name: Arc<str> = Arc::from(purpose.name.as_str());
+            let mut tags: Vec<&str> = purpose.tags.iter().map(String::as_str).collect();
+            tags.sort_unstable();
+            tags.dedup();
+            for policy in purpose.policies.iter().filter(|policy| policy.enabled) {
+                let entry = engine.add_policy(OwnerKind::Purpose, &owner_name, index_u32(q), policy);
+                let all_users = purpose.all_users;
+                for index in engine.indexes_for(policy) {
+                    for tag in &tags {
+                        let entries = index.purpose_tags.entry(Box::from(*tag)).or_default();
+                        if all_users {
+                            entries.all_users.push(entry.policy);
+                        } else {
+                            entries.members.push(entry);
+                        }
+                    }
+                }
+            }
+        }
+        engine.policies = std::mem::take(&mut engine.building).into();
+        engine
+    }
+
+    fn add_policy(&mut self, owner: OwnerKind, owner_name: &Arc<str>, owner_index: u32, policy: &Policy) -> Entry {
+        let id = index_u32(self.building.len());
+        self.building.push(MatchedPolicy {
+            owner,
+            owner_name: Arc::clone(owner_name),
+            policy: Arc::from(policy.name.as_str()),
+            kind: policy.kind,
+            effect: policy.effect,
+            mask: if policy.effect == Effect::Mask { policy.mask } else { None },
+        });
+        Entry { policy: id, owner: owner_index }
+    }
+
+    /// The indexes of every action the policy lists (each once).
+    fn indexes_for(&mut self, policy: &Policy) -> impl Iterator<Item = &mut ActionIndex> {
+        let mut slots: Vec<usize> = policy.actions.iter().filter_map(|a| action_slot(*a)).collect();
+        slots.sort_unstable();
+        slots.dedup();
+        self.actions.iter_mut().enumerate().filter(move |(i, _)| slots.contains(i)).map(|(_, index)| index)
+    }
+
+    fn index_persona_policy(&mut self, policy: &Policy, entry: Entry) {
+        for index in self.indexes_for(policy) {
+            for resource in &policy.resources {
+                match resource {
+                    Resource::All => index.persona_all.push(entry),
+                    Resource::Entity(qn) | Resource::Domain(qn) => index.persona_paths.insert(qn.as_str(), entry),
+                    Resource::Glossary(name) => {
+                        index.persona_glossaries.entry(Box::from(name.as_str())).or_default().push(entry)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Decides one request (SPEC §2). Errors (unknown user, unknown action, action outside the
+    /// asset type's family, glossary asset without its glossary) are never grants.
+    pub fn decide(&self, request: &Request) -> Result<Decision, RequestError> {
+        let user = self
+            .users
+            .get(request.user.as_str())
+            .map(|u| *u as usize)
+            .ok_or_else(|| RequestError::UnknownUser(request.user.clone()))?;
+        // Start loading the user's membership row now: its cache misses then overlap with
+        // parsing the action and hashing the asset's path.
+        self.memberships.touch(user);
+        let (_, action) = request.resolve_action()?;
+        let role = self.roles.get(user).copied().unwrap_or(Role::Guest);
+        let connection_admin = match action.family() {
+            ActionFamily::Metadata | ActionFamily::Data | ActionFamily::Admin => {
+                self.is_connection_admin(user, request.asset.qualified_name.as_str())
+            }
+            ActionFamily::Glossary | ActionFamily::Domain => false,
+        };
+        let matched = self.matching_policies(user, action, request);
+        Ok(rules::decide(role, action, connection_admin, matched))
+    }
+
+    /// Decides every request, in order; the first request that cannot be decided fails the batch
+    /// with its position.
+    pub fn decide_many(&self, requests: &[Request]) -> Result<Vec<Decision>, BatchError> {
+        requests
+            .iter()
+            .enumerate()
+            .map(|(index, request)| self.decide(request).map_err(|error| BatchError { index, error }))
+            .collect()
+    }
+
+    /// What `user` would see in a table: per column, whether it may be queried, the mask, and
+    /// the masked values (see [`preview::preview_table`]).
+    pub fn preview_table(&self, request: &PreviewRequest, options: &MaskOptions) -> Result<Preview, RequestError> {
+        preview::preview_table(|r| self.decide(r), request, options)
+    }
+
+    /// Whether the named user exists in the config.
+    pub fn has_user(&self, name: &str) -> bool {
+        self.users.contains_key(name)
+    }
+
+    fn is_connection_admin(&self, user: usize, qualified_name: &str) -> bool {
+        let Some(connection) = connection_of(qualified_name).and_then(|c| self.connections.get(c)) else {
+            return false;
+        };
+        self.memberships.get(user, self.connection_column + *connection as usize)
+    }
+
+    /// Every applicable policy, in config order (policy ids are assigned in config order).
+    fn matching_policies(&self, user: usize, action: Action, request: &Request) -> MatchedPolicies {
+        let Some(index) = action_slot(action).and_then(|slot| self.actions.get(slot)) else {
+            return MatchedPolicies::default();
+        };
+        let mut ids: Vec<u32> = Vec::with_capacity(16);
+        let member = |persona: u32| self.memberships.get(user, persona as usize);
+        collect_members(&index.persona_all, &mut ids, member);
+        let asset = &request.asset;
+        if action.family() == ActionFamily::Glossary {
+            if let Some(entries) = asset.glossary.as_deref().and_then(|g| index.persona_glossaries.get(g)) {
+                collect_members(entries, &mut ids, member);
+            }
+        } else {
+            index.persona_paths.for_each_covering(asset.qualified_name.as_str(), |entries| {
+                collect_members(entries, &mut ids, member);
+            });
+        }
+        if !index.purpose_tags.is_empty() {
+            for tag in &asset.tags {
+                if let Some(entries) = index.purpose_tags.get(tag.as_str()) {
+                    ids.extend_from_slice(&entries.all_users);
+                    collect_members(&entries.members, &mut ids, |purpose| {
+                        self.memberships.get(user, self.purpose_column + purpose as usize)
+                    });
+                }
+            }
+        }
+        // Each source is in config order; several sources need a merge (and may repeat a
+        // policy with two covering resources or two matching tags).
+        if !ids.windows(2).all(|w| w.first() < w.get(1)) {
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        MatchedPolicies::from_table(&self.policies, ids)
+    }
+}
