@@ -1,12 +1,9 @@
 //! The one place the sandbox decides whether a token's user may do something: every catalog
-//! request passes through [`AccessControl::authorize`] (or [`AccessControl::authorize_admin`]).
-//!
-//! INTERIM: until `steward_core::access` lands, [`interim`] evaluates a minimal subset of the
-//! access config (connection admins, persona metadata policies with deny-wins, the guest
-//! ceiling, default deny). It is replaced by a call to core's decision function; callers don't
-//! change.
+//! request passes through [`AccessControl::authorize`] (or [`AccessControl::authorize_admin`]),
+//! which asks core's decision function — the same `decide` a user previews in the page.
 
 use serde_json::Value;
+use steward_core::access::{AccessConfig, Asset, PolicyEngine, QualifiedName, Request, Role};
 use steward_core::catalog::error::{codes, ErrorBody};
 
 /// A metadata action a request needs (names as in SPEC §2).
@@ -59,11 +56,12 @@ pub struct AssetRef<'a> {
 pub struct Denied {
     /// Who asked.
     pub user: String,
-    /// The missing permission (`add-tags`, `admin role`, …).
+    /// The missing permission (`add-tags`, `admin-role`, …).
     pub permission: String,
     /// On which asset, when there is one.
     pub asset: Option<String>,
-    /// Why: the decision's reason (`implicit-deny`, `deny-policy`, `guest-ceiling`, …).
+    /// Why: the decision's reason (`implicit-deny`, `deny-policy`, `guest-ceiling`, …) and the
+    /// deciding policy, or why the request could not be decided.
     pub reason: String,
 }
 
@@ -82,18 +80,23 @@ impl Denied {
     }
 }
 
-/// The tenant's access config (SPEC §2 JSON) and its compiled form.
+/// Types of the access-control entities: only admin users read or write them.
+const ACCESS_CONTROL_TYPES: [&str; 3] = ["Persona", "Purpose", "AuthPolicy"];
+
+/// The tenant's access config (SPEC §2 JSON), validated and compiled once.
 #[derive(Debug, Clone)]
 pub struct AccessControl {
     config: Value,
-    model: interim::Model,
+    typed: AccessConfig,
+    engine: PolicyEngine,
 }
 
 impl AccessControl {
-    /// Reads an access config.
+    /// Reads, validates and compiles an access config; errors are located.
     pub fn from_json(config: Value) -> Result<Self, String> {
-        let model = interim::Model::from_json(&config)?;
-        Ok(Self { config, model })
+        let typed = AccessConfig::from_value(&config).map_err(|e| format!("access config: {e}"))?;
+        let engine = PolicyEngine::compile(&typed).map_err(|e| format!("access config: {e}"))?;
+        Ok(Self { config, typed, engine })
     }
 
     /// The config as given.
@@ -101,158 +104,65 @@ impl AccessControl {
         &self.config
     }
 
-    /// The user's role (`admin`, `member`, `guest`), if the user exists.
-    pub fn role_of(&self, user: &str) -> Option<&str> {
-        self.model.role_of(user)
+    /// The config as typed values.
+    pub fn typed(&self) -> &AccessConfig {
+        &self.typed
     }
 
-    /// May `user` do `permission` on `asset`?
+    /// The user's role (`admin`, `member`, `guest`), if the user exists.
+    pub fn role_of(&self, user: &str) -> Option<&str> {
+        self.typed.users.iter().find(|u| u.name == user).map(|u| u.role.name())
+    }
+
+    /// May `user` do `permission` on `asset`? Asks core's `decide`.
     pub fn authorize(&self, user: &str, permission: Permission, asset: &AssetRef<'_>) -> Result<(), Denied> {
-        self.model.decide(user, permission, asset).map_err(|reason| Denied {
+        let denied = |reason: String| Denied {
             user: user.to_owned(),
             permission: permission.as_str().to_owned(),
             asset: Some(asset.qualified_name.to_owned()),
-            reason: reason.to_owned(),
-        })
+            reason,
+        };
+        if ACCESS_CONTROL_TYPES.contains(&asset.type_name) {
+            return self.authorize_admin(user).map_err(|d| denied(d.reason));
+        }
+        let qualified_name = QualifiedName::parse(asset.qualified_name).map_err(|e| denied(e.to_string()))?;
+        let request = Request {
+            user: user.to_owned(),
+            action: permission.as_str().to_owned(),
+            asset: Asset {
+                qualified_name,
+                type_name: asset.type_name.to_owned(),
+                tags: asset.tags.iter().map(|t| (*t).to_owned()).collect(),
+                glossary: None,
+            },
+        };
+        let decision = self.engine.decide(&request).map_err(|e| denied(e.to_string()))?;
+        if decision.allowed {
+            return Ok(());
+        }
+        let by = decision
+            .decided_by
+            .as_ref()
+            .and_then(|p| serde_json::to_value(p).ok())
+            .map(|p| format!(": {} {} policy {}", p["owner"].as_str().unwrap_or_default(), p["ownerName"], p["policy"]))
+            .unwrap_or_default();
+        Err(denied(format!("{}{by}", decision.reason.name())))
     }
 
-    /// Is `user` an admin user (needed to create type definitions)?
+    /// Is `user` an admin user (needed to create type definitions and access-control
+    /// entities)?
     pub fn authorize_admin(&self, user: &str) -> Result<(), Denied> {
-        if self.role_of(user) == Some("admin") {
+        let admin = self.typed.users.iter().any(|u| u.name == user && u.role == Role::Admin);
+        if admin {
             Ok(())
         } else {
             Err(Denied {
                 user: user.to_owned(),
                 permission: "admin-role".to_owned(),
                 asset: None,
-                reason: "only admin users may create or change type definitions".to_owned(),
+                reason: "only admin users may do this".to_owned(),
             })
         }
-    }
-}
-
-/// INTERIM rule (see the module doc), deliberately small.
-mod interim {
-    use serde::Deserialize;
-    use serde_json::Value;
-
-    use super::{AssetRef, Permission};
-
-    #[derive(Debug, Clone, Default, Deserialize)]
-    #[serde(default)]
-    struct User {
-        name: String,
-        role: String,
-        groups: Vec<String>,
-    }
-
-    #[derive(Debug, Clone, Default, Deserialize)]
-    #[serde(default)]
-    struct Admins {
-        users: Vec<String>,
-        groups: Vec<String>,
-        roles: Vec<String>,
-    }
-
-    #[derive(Debug, Clone, Default, Deserialize)]
-    #[serde(default, rename_all = "camelCase")]
-    struct Connection {
-        qualified_name: String,
-        admins: Admins,
-    }
-
-    #[derive(Debug, Clone, Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Policy {
-        #[serde(default)]
-        kind: String,
-        #[serde(default)]
-        effect: String,
-        #[serde(default)]
-        actions: Vec<String>,
-        #[serde(default)]
-        resources: Vec<String>,
-        #[serde(default = "yes")]
-        enabled: bool,
-    }
-
-    #[derive(Debug, Clone, Deserialize)]
-    struct Persona {
-        #[serde(default = "yes")]
-        enabled: bool,
-        #[serde(default)]
-        users: Vec<String>,
-        #[serde(default)]
-        groups: Vec<String>,
-        #[serde(default)]
-        policies: Vec<Policy>,
-    }
-
-    fn yes() -> bool {
-        true
-    }
-
-    #[derive(Debug, Clone, Default, Deserialize)]
-    #[serde(default)]
-    pub(super) struct Model {
-        users: Vec<User>,
-        connections: Vec<Connection>,
-        personas: Vec<Persona>,
-    }
-
-    impl Model {
-        pub(super) fn from_json(config: &Value) -> Result<Self, String> {
-            serde_json::from_value(config.clone()).map_err(|e| format!("access config: {e}"))
-        }
-
-        pub(super) fn role_of(&self, user: &str) -> Option<&str> {
-            self.users.iter().find(|u| u.name == user).map(|u| u.role.as_str())
-        }
-
-        pub(super) fn decide(&self, user: &str, permission: Permission, asset: &AssetRef<'_>) -> Result<(), &'static str> {
-            let Some(who) = self.users.iter().find(|u| u.name == user) else { return Err("implicit-deny") };
-            let member = |users: &[String], groups: &[String]| {
-                users.contains(&who.name) || groups.iter().any(|g| who.groups.contains(g))
-            };
-            let action = permission.as_str();
-            let applicable = self
-                .personas
-                .iter()
-                .filter(|p| p.enabled && member(&p.users, &p.groups))
-                .flat_map(|p| &p.policies)
-                .filter(|p| p.enabled && p.kind == "metadata" && p.actions.iter().any(|a| a == action || a == "*"))
-                .filter(|p| p.resources.iter().any(|r| covers(r, asset.qualified_name)));
-            let (denies, allows): (Vec<&Policy>, Vec<&Policy>) = applicable.partition(|p| p.effect == "deny");
-            if !denies.is_empty() {
-                return Err("deny-policy");
-            }
-            let connection_admin = self.connections.iter().any(|c| {
-                within(asset.qualified_name, &c.qualified_name)
-                    && (member(&c.admins.users, &c.admins.groups) || c.admins.roles.contains(&who.role))
-            });
-            let granted = connection_admin || !allows.is_empty();
-            if granted && who.role == "guest" && permission != Permission::Read {
-                return Err("guest-ceiling");
-            }
-            if granted {
-                Ok(())
-            } else {
-                Err("implicit-deny")
-            }
-        }
-    }
-
-    /// `entity:<QN>` covers that asset and everything below it, at a `/` boundary.
-    fn covers(resource: &str, qualified_name: &str) -> bool {
-        match resource.strip_prefix("entity:") {
-            Some(prefix) => within(qualified_name, prefix),
-            None => resource == "*",
-        }
-    }
-
-    fn within(qualified_name: &str, prefix: &str) -> bool {
-        qualified_name == prefix
-            || qualified_name.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'))
     }
 }
 
@@ -280,11 +190,14 @@ mod tests {
             assert!(access.authorize("sandbox-admin", p, &postgres).is_ok(), "{p:?}");
         }
         assert_eq!(access.authorize(integration, Permission::Create, &sales).unwrap_err().reason, "implicit-deny");
+        let persona = AssetRef { qualified_name: "default/p1", type_name: "Persona", tags: vec![] };
+        assert!(access.authorize("sandbox-admin", Permission::Read, &persona).is_ok());
+        assert!(access.authorize(integration, Permission::Read, &persona).is_err());
         assert!(access.authorize(integration, Permission::Read, &postgres).is_err());
         assert!(access.authorize("sandbox-guest", Permission::Read, &sales).is_ok());
         assert!(access.authorize("sandbox-guest", Permission::Read, &finance).is_err());
         let denied = access.authorize("sandbox-guest", Permission::AddTags, &sales).unwrap_err();
-        assert_eq!(denied.reason, "guest-ceiling");
+        assert!(denied.reason.starts_with("guest-ceiling"), "{}", denied.reason);
         assert!(denied.to_error_body().error_message.contains("missing permission \"add-tags\""));
         assert!(access.authorize("nobody", Permission::Read, &sales).is_err());
         assert!(access.authorize_admin("sandbox-admin").is_ok());
