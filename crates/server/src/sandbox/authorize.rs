@@ -3,7 +3,7 @@
 //! which asks core's decision function — the same `decide` a user previews in the page.
 
 use serde_json::Value;
-use steward_core::access::{AccessConfig, Asset, PolicyEngine, QualifiedName, Request, Role};
+use steward_core::access::{AccessConfig, Asset, OwnerKind, PolicyEngine, QualifiedName, Request, Role};
 use steward_core::catalog::error::{codes, ErrorBody};
 
 /// A metadata action a request needs (names as in SPEC §2).
@@ -143,8 +143,13 @@ impl AccessControl {
         let by = decision
             .decided_by
             .as_ref()
-            .and_then(|p| serde_json::to_value(p).ok())
-            .map(|p| format!(": {} {} policy {}", p["owner"].as_str().unwrap_or_default(), p["ownerName"], p["policy"]))
+            .map(|p| {
+                let owner = match p.owner {
+                    OwnerKind::Persona => "persona",
+                    OwnerKind::Purpose => "purpose",
+                };
+                format!(": {owner} {:?} policy {:?}", p.owner_name, p.policy)
+            })
             .unwrap_or_default();
         Err(denied(format!("{}{by}", decision.reason.name())))
     }
