@@ -1,8 +1,11 @@
 //! The sandbox catalog's endpoints (API-NOTES.md). Handlers only do HTTP: read the request,
 //! call the store (which authorises through the seam), answer in the catalog's format.
 
+mod access_control;
 pub mod demo;
+mod index_search;
 pub mod store;
+mod writes;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
