@@ -1,4 +1,31 @@
 // Public types of the package. Both entries (browser and Node) export exactly these names,
 // ready on import: no init call.
-export { mask, CatalogClient } from "./steward_wasm.js";
-export type { CatalogClientOptions } from "./steward_wasm.js";
+export { mask, maskColumn, maskCsv, maskSql, CatalogClient, PolicyEngine, importCatalogPolicies } from "./steward_wasm.js";
+export type {
+  CatalogClientOptions,
+  MaskType,
+  MaskableValue,
+  MaskOptions,
+  SqlDialect,
+  MaskSqlOptions,
+  Role,
+  PolicyKind,
+  Effect,
+  MetadataAction,
+  GlossaryAction,
+  DomainAction,
+  AccessAction,
+  AccessPolicy,
+  AccessConfig,
+  AccessAsset,
+  AccessRequest,
+  DecisionReason,
+  PolicyRef,
+  MatchedPolicy,
+  Verdict,
+  Decision,
+  PreviewTableRequest,
+  PreviewTable,
+  ImportIssue,
+  ImportResult,
+} from "./steward_wasm.js";

@@ -84,13 +84,20 @@ test("the type definitions compile for a strict TypeScript consumer", () => {
   writeFileSync(
     path.join(consumer, "consumer.ts"),
     [
-      `import { mask, CatalogClient, type CatalogClientOptions } from "steward";`,
-      `const masked: string | undefined = mask("1234 Street Name", "REDACT");`,
+      `import { mask, maskColumn, CatalogClient, PolicyEngine, type CatalogClientOptions, type Decision, type Verdict } from "steward";`,
+      `const masked: string | null = mask("1234 Street Name", "REDACT");`,
+      `const column: (string | null)[] = maskColumn(["a", null, 3], "HASH", { key: "secret" });`,
+      `const engine = PolicyEngine.fromConfig({ users: [{ name: "ana", role: "member" }] });`,
+      `const decision: Decision = engine.decide({ user: "ana", action: "read", asset: { qualifiedName: "default/snowflake/1/DB", typeName: "Database" } });`,
+      `const decisions: Decision[] = engine.decideMany([]);`,
+      `const verdicts: Verdict[] = engine.decideMany([], { explain: false });`,
+      `// @ts-expect-error "reed" is not an action`,
+      `engine.decide({ user: "ana", action: "reed", asset: { qualifiedName: "q", typeName: "Table" } });`,
       `const options: CatalogClientOptions = { baseUrl: "http://127.0.0.1:8080", token: "t" };`,
       `const tags: Promise<number> = new CatalogClient(options).ping();`,
       `// @ts-expect-error baseUrl is required`,
       `new CatalogClient({ token: "t" });`,
-      `export { masked, tags };`,
+      `export { masked, column, decision, decisions, verdicts, tags };`,
     ].join("\n"),
   );
   const tsc = path.join(repoRoot, "node_modules/typescript/bin/tsc");

@@ -121,7 +121,7 @@ fn json_text(value: &JsValue, what: &str, code: &'static str) -> Result<String, 
 }
 
 /// Hands a serialisable answer to JS through `JSON.parse`.
-fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, StewardError> {
+pub(crate) fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, StewardError> {
     let text = serde_json::to_string(value).map_err(|e| StewardError::new("INTERNAL", e.to_string()))?;
     js_sys::JSON::parse(&text).map_err(|_| StewardError::new("INTERNAL", "answer is not valid JSON"))
 }
@@ -138,6 +138,13 @@ fn parse_json<'a, T: Deserialize<'a>>(text: &'a str, what: &str) -> Result<T, St
 #[wasm_bindgen]
 pub struct PolicyEngine {
     inner: core_access::PolicyEngine,
+}
+
+impl PolicyEngine {
+    /// The compiled core engine.
+    pub(crate) fn inner(&self) -> &core_access::PolicyEngine {
+        &self.inner
+    }
 }
 
 #[wasm_bindgen]

@@ -2,6 +2,7 @@
 //! the network I/O (through `fetch`). No business rule lives here.
 
 pub mod access;
+mod access_batch;
 pub mod catalog_client;
 pub mod error;
 pub mod masking;

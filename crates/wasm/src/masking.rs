@@ -1,17 +1,419 @@
-//! Masking exports (SPEC §3, §9).
+//! Masking exports (SPEC §3, §9): `mask`, `maskColumn`, `maskCsv`, `maskSql`. Only conversions
+//! between JS values and `steward_core::masking` live here; every rule is in core.
+//!
+//! How JS values are read (the same for `mask` and every cell of `maskColumn`):
+//! - strings as they are; a string holding a lone UTF-16 surrogate (not valid Unicode) is read
+//!   with U+FFFD in its place, as `TextEncoder` does, so it masks like its replacement form;
+//! - numbers as `String(n)` (`1.0` → `"1"`, `NaN` → `"NaN"`), booleans as `"true"`/`"false"`,
+//!   bigints as their decimal digits;
+//! - `null` and `undefined` are null, and stay null;
+//! - anything else (objects, arrays, functions, symbols) is an `INVALID_VALUE` error naming the
+//!   element.
+//!
+//! Error codes: `INVALID_MASK`, `INVALID_VALUE`, `INVALID_OPTIONS`, `INVALID_CSV`,
+//! `INVALID_DIALECT`, `INVALID_COLUMN`, `UNSUPPORTED_SQL`.
 
-use steward_core::masking::{self, MaskOptions, MaskType};
+use js_sys::{Array, JsString, Object, Reflect, Uint8Array};
+use steward_core::masking::{
+    self, Dialect, MaskError, MaskOptions, MaskType, MaskedColumn, SqlOptions,
+};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::error::StewardError;
 
-fn parse_mask(name: &str) -> Result<MaskType, StewardError> {
-    name.parse().map_err(|e: masking::UnknownMaskType| StewardError::new("INVALID_MASK", format!("maskType: {e}")))
+#[wasm_bindgen(typescript_custom_section)]
+const MASKING_TYPES: &'static str = r#"
+/** A mask: Steward's name or the catalog's wire name (`MASK_HASH`, `heka:MASK_NULL`, …). */
+export type MaskType = "SHOW_FIRST_4" | "SHOW_LAST_4" | "HASH" | "NULLIFY" | "REDACT" | (string & {});
+/** A value the masks accept: numbers, booleans and bigints are masked as their text; `null` and `undefined` stay null. */
+export type MaskableValue = string | number | boolean | bigint | null | undefined;
+/** `key`: a secret that turns HASH into HMAC-SHA-256 (hex), consistent within one key. Text is used as its UTF-8 bytes. */
+export interface MaskOptions { key?: string | Uint8Array }
+/** A SQL engine `maskSql` writes for. */
+export type SqlDialect = "postgres" | "duckdb" | "snowflake" | "databricks";
+/** `keySql`: a SQL expression yielding the HMAC key as text for a keyed HASH, e.g. a bind parameter (`$1`). Inserted verbatim: never build it from untrusted input. */
+export interface MaskSqlOptions { keySql?: string }
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The optional `options` argument of the masks, typed `MaskOptions` for TypeScript.
+    #[wasm_bindgen(typescript_type = "MaskOptions")]
+    pub type MaskOptionsArg;
+
+    /// The optional `options` argument of `maskSql`, typed `MaskSqlOptions` for TypeScript.
+    #[wasm_bindgen(typescript_type = "MaskSqlOptions")]
+    pub type MaskSqlOptionsArg;
 }
 
-/// Masks one value with one of the five masks; `null` stays `null`.
-#[wasm_bindgen]
-pub fn mask(value: Option<String>, mask_type: &str) -> Result<Option<String>, StewardError> {
-    let mask_type = parse_mask(mask_type)?;
-    Ok(masking::mask(value.as_deref(), mask_type, &MaskOptions::default()))
+/// Masks one value: `mask("1234 Street Name", "REDACT")` → `"0000 Xxxxxx Xxxx"`; null stays null.
+#[wasm_bindgen(js_name = mask, unchecked_return_type = "string | null")]
+pub fn mask(
+    #[wasm_bindgen(unchecked_param_type = "MaskableValue")] value: JsValue,
+    #[wasm_bindgen(js_name = maskType, unchecked_param_type = "MaskType")] mask_type: JsValue,
+    options: Option<MaskOptionsArg>,
+) -> Result<JsValue, StewardError> {
+    let mask_type = parse_mask(&mask_type)?;
+    let options = mask_options(options.map(JsValue::from))?;
+    let text = cell_text(&value, || "value".to_owned())?;
+    Ok(masking::mask(text.as_deref(), mask_type, &options)
+        .map_or(JsValue::NULL, |s| JsValue::from_str(&s)))
+}
+
+/// Masks a whole column in one call: `maskColumn(values, "HASH")` → an array of the same
+/// length, in order. The column crosses the JS/wasm boundary as one string each way (see
+/// `steward_core::masking::split_joined_utf16`), not cell by cell.
+#[wasm_bindgen(js_name = maskColumn, unchecked_return_type = "(string | null)[]")]
+pub fn mask_column(
+    #[wasm_bindgen(unchecked_param_type = "MaskableValue[]")] values: JsValue,
+    #[wasm_bindgen(js_name = maskType, unchecked_param_type = "MaskType")] mask_type: JsValue,
+    options: Option<MaskOptionsArg>,
+) -> Result<JsValue, StewardError> {
+    let mask_type = parse_mask(&mask_type)?;
+    let options = mask_options(options.map(JsValue::from))?;
+    if !Array::is_array(&values) {
+        return Err(StewardError::new(
+            "INVALID_VALUE",
+            format!("values: expected an array, found {}", describe(&values)),
+        ));
+    }
+    let values: Array = values.unchecked_into();
+
+    // One cheap pass checks every cell and takes its length; then the cells cross as one
+    // string. Only if the lengths don't add up (an array that changes under us) are the cells
+    // read one by one.
+    let lengths = (0..values.length())
+        .map(|i| cell_utf16_length(&values.get(i), i))
+        .collect::<Result<Vec<_>, _>>()?;
+    if mask_type == MaskType::Nullify {
+        // Every cell was valid; none of its text is needed.
+        let out = Array::new_with_length(values.length());
+        return Ok(out.fill(&JsValue::NULL, 0, values.length()).into());
+    }
+    let joined = values.join("").as_string().unwrap_or_default();
+    let column = match masking::split_joined_utf16(&joined, &lengths) {
+        Some(cells) => masking::mask_column_packed(&cells, mask_type, &options),
+        None => {
+            let texts = (0..values.length())
+                .map(|i| cell_text(&values.get(i), || format!("values[{i}]")))
+                .collect::<Result<Vec<_>, _>>()?;
+            masking::mask_column_packed(&texts, mask_type, &options)
+        }
+    };
+    Ok(column_to_js(&column).into())
+}
+
+/// Builds the JS array of a masked column: one string crossing, one native `split`.
+fn column_to_js(column: &MaskedColumn) -> Array {
+    let length = u32::try_from(column.len()).unwrap_or(u32::MAX);
+    let nulls = column.iter().filter(Option::is_none).count();
+    if nulls == column.len() {
+        // NULLIFY (or an all-null column): nothing to send but the length.
+        let out = Array::new_with_length(length);
+        return out.fill(&JsValue::NULL, 0, length);
+    }
+    let out = match column.joined() {
+        Some((separator, text)) => {
+            JsString::from(text.as_str()).split(separator.encode_utf8(&mut [0; 4]))
+        }
+        // Every separator candidate occurs in the data: build the array cell by cell.
+        None => column
+            .iter()
+            .map(|cell| cell.map_or(JsValue::NULL, JsValue::from_str))
+            .collect(),
+    };
+    if nulls > 0 {
+        for (index, cell) in (0..length).zip(column.iter()) {
+            if cell.is_none() {
+                out.set(index, JsValue::NULL);
+            }
+        }
+    }
+    out
+}
+
+/// A cell's length in UTF-16 code units as `array.join("")` writes it (`None` for null and
+/// undefined, which it writes as nothing), or the `INVALID_VALUE` error `cell_text` gives.
+fn cell_utf16_length(value: &JsValue, index: u32) -> Result<Option<u32>, StewardError> {
+    // Strings first: they are most cells, and each check is a call into JS.
+    if value.is_string() {
+        return Ok(Some(value.unchecked_ref::<JsString>().length()));
+    }
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    let text: Option<JsString> = if value.as_f64().is_some() {
+        value
+            .unchecked_ref::<js_sys::Number>()
+            .to_string_with_radix(10)
+            .ok()
+    } else if let Some(boolean) = value.as_bool() {
+        return Ok(Some(if boolean { 4 } else { 5 }));
+    } else if value.is_bigint() {
+        value.unchecked_ref::<js_sys::BigInt>().to_string(10).ok()
+    } else {
+        None
+    };
+    match text {
+        Some(text) => Ok(Some(text.length())),
+        None => cell_text(value, || format!("values[{index}]"))
+            .map(|text| text.map(|t| t.encode_utf16().count() as u32)),
+    }
+}
+
+/// Masks columns of a CSV text whose first row is a header:
+/// `maskCsv(text, {email: "HASH", name: "REDACT"})` → the masked CSV text, same shape (BOM,
+/// line endings, quoting where needed). Empty fields are null and stay empty.
+#[wasm_bindgen(js_name = maskCsv)]
+pub fn mask_csv(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(js_name = masksByColumn, unchecked_param_type = "Record<string, MaskType> | Map<string, MaskType>")]
+    masks_by_column: JsValue,
+    options: Option<MaskOptionsArg>,
+) -> Result<String, StewardError> {
+    let text = text.as_string().ok_or_else(|| {
+        StewardError::new(
+            "INVALID_CSV",
+            format!("text: expected a string, found {}", describe(&text)),
+        )
+    })?;
+    let options = mask_options(options.map(JsValue::from))?;
+    let masks = masks_by_column_entries(&masks_by_column)?;
+    masking::mask_csv(&text, masks, &options).map_err(mask_error)
+}
+
+/// The SQL expression that applies a mask to a column in a warehouse:
+/// `maskSql("HASH", "email", "postgres")` → `encode(sha256(convert_to(CAST("email" AS TEXT), 'UTF8')), 'hex')`.
+/// The column is one identifier, quoted for the dialect.
+#[wasm_bindgen(js_name = maskSql)]
+pub fn mask_sql(
+    #[wasm_bindgen(js_name = maskType, unchecked_param_type = "MaskType")] mask_type: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] column: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "SqlDialect")] dialect: JsValue,
+    options: Option<MaskSqlOptionsArg>,
+) -> Result<String, StewardError> {
+    let mask_type = parse_mask(&mask_type)?;
+    let column = column.as_string().ok_or_else(|| {
+        StewardError::new(
+            "INVALID_COLUMN",
+            format!("column: expected a string, found {}", describe(&column)),
+        )
+    })?;
+    let dialect: Dialect = dialect
+        .as_string()
+        .ok_or_else(|| {
+            StewardError::new(
+                "INVALID_DIALECT",
+                format!("dialect: expected a string, found {}", describe(&dialect)),
+            )
+        })?
+        .parse()
+        .map_err(mask_error)?;
+    let options = sql_options(options.map(JsValue::from))?;
+    masking::mask_sql_with(mask_type, &column, dialect, &options).map_err(mask_error)
+}
+
+fn parse_mask(name: &JsValue) -> Result<MaskType, StewardError> {
+    let Some(text) = name.as_string() else {
+        return Err(StewardError::new(
+            "INVALID_MASK",
+            format!("maskType: expected a string, found {}", describe(name)),
+        ));
+    };
+    text.parse().map_err(|e: masking::UnknownMaskType| {
+        StewardError::new("INVALID_MASK", format!("maskType: {e}"))
+    })
+}
+
+/// The one place a `MaskError` becomes a JS error code.
+fn mask_error(error: MaskError) -> StewardError {
+    let code = match &error {
+        MaskError::UnknownMask(_) => "INVALID_MASK",
+        MaskError::UnknownDialect(_) => "INVALID_DIALECT",
+        MaskError::UnknownColumn { .. }
+        | MaskError::DuplicateColumn { .. }
+        | MaskError::ConflictingMasks { .. }
+        | MaskError::MissingHeader
+        | MaskError::RaggedRow { .. }
+        | MaskError::Csv(_) => "INVALID_CSV",
+        MaskError::InvalidColumn { .. } => "INVALID_COLUMN",
+        MaskError::UnsupportedSql { .. } => "UNSUPPORTED_SQL",
+    };
+    StewardError::new(code, error.to_string())
+}
+
+/// The text one JS value is masked as; `None` for null and undefined.
+fn cell_text(value: &JsValue, at: impl Fn() -> String) -> Result<Option<String>, StewardError> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    if let Some(text) = value.as_string() {
+        return Ok(Some(text));
+    }
+    if let Some(number) = value.as_f64() {
+        return Ok(Some(masking::number_text(number)));
+    }
+    if let Some(boolean) = value.as_bool() {
+        return Ok(Some(boolean.to_string()));
+    }
+    if value.is_bigint() {
+        let digits = value
+            .unchecked_ref::<js_sys::BigInt>()
+            .to_string(10)
+            .ok()
+            .and_then(|s| s.as_string());
+        return Ok(digits);
+    }
+    Err(StewardError::new(
+        "INVALID_VALUE",
+        format!(
+            "{}: expected a string, number, boolean or null, found {}",
+            at(),
+            describe(value)
+        ),
+    ))
+}
+
+/// "an object", "an array", "a function", … for error messages (never the value itself: it may
+/// be the very data being masked).
+fn describe(value: &JsValue) -> &'static str {
+    if value.is_null() {
+        "null"
+    } else if value.is_undefined() {
+        "undefined"
+    } else if Array::is_array(value) {
+        "an array"
+    } else if value.is_string() {
+        "a string"
+    } else if value.as_f64().is_some() {
+        "a number"
+    } else if value.as_bool().is_some() {
+        "a boolean"
+    } else if value.is_bigint() {
+        "a bigint"
+    } else if value.is_function() {
+        "a function"
+    } else if value.is_symbol() {
+        "a symbol"
+    } else {
+        "an object"
+    }
+}
+
+/// Reads `{key?}`. Unknown properties are errors: a misspelt `key` must not silently give the
+/// unkeyed hash.
+fn mask_options(options: Option<JsValue>) -> Result<MaskOptions, StewardError> {
+    let invalid = |message: String| StewardError::new("INVALID_OPTIONS", message);
+    let Some(options) = plain_object(options, "options", &["key"])? else {
+        return Ok(MaskOptions::default());
+    };
+    let key = Reflect::get(&options, &JsValue::from_str("key"))
+        .map_err(|_| invalid("options.key: unreadable".into()))?;
+    let hash_key = if key.is_null() || key.is_undefined() {
+        None
+    } else if let Some(text) = key.as_string() {
+        Some(text.into_bytes())
+    } else if let Some(bytes) = key.dyn_ref::<Uint8Array>() {
+        Some(bytes.to_vec())
+    } else {
+        return Err(invalid(format!(
+            "options.key: expected a string or Uint8Array, found {}",
+            describe(&key)
+        )));
+    };
+    if hash_key.as_ref().is_some_and(Vec::is_empty) {
+        return Err(invalid("options.key: the key must not be empty".into()));
+    }
+    Ok(MaskOptions { hash_key })
+}
+
+/// Reads `{keySql?}` for `maskSql`.
+fn sql_options(options: Option<JsValue>) -> Result<SqlOptions, StewardError> {
+    let Some(options) = plain_object(options, "options", &["keySql"])? else {
+        return Ok(SqlOptions::default());
+    };
+    let key_sql = Reflect::get(&options, &JsValue::from_str("keySql"))
+        .map_err(|_| StewardError::new("INVALID_OPTIONS", "options.keySql: unreadable"))?;
+    if key_sql.is_null() || key_sql.is_undefined() {
+        return Ok(SqlOptions::default());
+    }
+    let Some(key_sql) = key_sql.as_string() else {
+        return Err(StewardError::new(
+            "INVALID_OPTIONS",
+            format!(
+                "options.keySql: expected a string, found {}",
+                describe(&key_sql)
+            ),
+        ));
+    };
+    Ok(SqlOptions {
+        hash_key_sql: Some(key_sql),
+    })
+}
+
+/// `None` for a missing options argument; the object if it is a plain object with only `known`
+/// properties; an `INVALID_OPTIONS` error otherwise.
+fn plain_object(
+    options: Option<JsValue>,
+    name: &str,
+    known: &[&str],
+) -> Result<Option<Object>, StewardError> {
+    let Some(options) = options.filter(|o| !o.is_null() && !o.is_undefined()) else {
+        return Ok(None);
+    };
+    if !options.is_object() || Array::is_array(&options) || options.is_function() {
+        return Err(StewardError::new(
+            "INVALID_OPTIONS",
+            format!("{name}: expected an object, found {}", describe(&options)),
+        ));
+    }
+    let options: Object = options.unchecked_into();
+    for key in Object::keys(&options).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            return Err(StewardError::new(
+                "INVALID_OPTIONS",
+                format!(
+                    "{name}.{key}: unknown option (expected {})",
+                    known.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(Some(options))
+}
+
+/// `{column: maskType}` (or a `Map`) as `(column, MaskType)` pairs, in insertion order.
+fn masks_by_column_entries(masks: &JsValue) -> Result<Vec<(String, MaskType)>, StewardError> {
+    let entries: Array = if let Some(map) = masks.dyn_ref::<js_sys::Map>() {
+        Array::from(&map.entries())
+    } else if masks.is_object() && !Array::is_array(masks) && !masks.is_function() {
+        Object::entries(masks.unchecked_ref::<Object>())
+    } else {
+        return Err(StewardError::new(
+            "INVALID_MASK",
+            format!(
+                "masksByColumn: expected an object like {{\"email\": \"HASH\"}}, found {}",
+                describe(masks)
+            ),
+        ));
+    };
+    let mut pairs = Vec::with_capacity(entries.length() as usize);
+    for entry in entries.iter() {
+        let entry: Array = entry.unchecked_into();
+        let column = entry.get(0).as_string().unwrap_or_default();
+        let name = entry.get(1);
+        let mask = name.as_string().and_then(|n| n.parse::<MaskType>().ok()).ok_or_else(|| {
+            let shown = name.as_string().map_or_else(|| describe(&name).to_owned(), |n| format!("{n:?}"));
+            StewardError::new(
+                "INVALID_MASK",
+                format!(
+                    "masksByColumn[{column:?}]: unknown mask type {shown} (expected SHOW_FIRST_4, SHOW_LAST_4, HASH, NULLIFY or REDACT)"
+                ),
+            )
+        })?;
+        pairs.push((column, mask));
+    }
+    Ok(pairs)
 }

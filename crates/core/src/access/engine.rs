@@ -12,7 +12,7 @@ use super::index::{collect_members, ActionIndex, BitRows, Entry, FxHashMap};
 use super::model::{AccessConfig, Policy, Resource};
 use super::preview::{self, Preview, PreviewRequest};
 use super::qualified_name::connection_of;
-use super::request::{Request, RequestError};
+use super::request::{Request, RequestError, RequestView};
 use super::rules;
 use crate::masking::MaskOptions;
 
@@ -214,11 +214,17 @@ impl PolicyEngine {
     /// Decides one request (SPEC §2). Errors (unknown user, unknown action, action outside the
     /// asset type's family, glossary asset without its glossary) are never grants.
     pub fn decide(&self, request: &Request) -> Result<Decision, RequestError> {
+        self.decide_view(&request.view())
+    }
+
+    /// Decides a request given as borrowed parts (see [`RequestView`]); the same decision as
+    /// [`PolicyEngine::decide`] on the equivalent [`Request`].
+    pub fn decide_view<T: AsRef<str>>(&self, request: &RequestView<'_, T>) -> Result<Decision, RequestError> {
         let user = self
             .users
-            .get(request.user.as_str())
+            .get(request.user)
             .map(|u| *u as usize)
-            .ok_or_else(|| RequestError::UnknownUser(request.user.clone()))?;
+            .ok_or_else(|| RequestError::UnknownUser(request.user.to_owned()))?;
         // Start loading the user's membership row now: its cache misses then overlap with
         // parsing the action and hashing the asset's path.
         self.memberships.touch(user);
@@ -226,7 +232,7 @@ impl PolicyEngine {
         let role = self.roles.get(user).copied().unwrap_or(Role::Guest);
         let connection_admin = match action.family() {
             ActionFamily::Metadata | ActionFamily::Data | ActionFamily::Admin => {
-                self.is_connection_admin(user, request.asset.qualified_name.as_str())
+                self.is_connection_admin(user, request.qualified_name)
             }
             ActionFamily::Glossary | ActionFamily::Domain => false,
         };
@@ -250,6 +256,12 @@ impl PolicyEngine {
         preview::preview_table(|r| self.decide(r), request, options)
     }
 
+    /// Every policy a decision can report, by id: [`Decision::policies`] lists positions in
+    /// this table ([`MatchedPolicies::ids`]). Lets a boundary send ids instead of policies.
+    pub fn policy_table(&self) -> &[MatchedPolicy] {
+        &self.policies
+    }
+
     /// Whether the named user exists in the config.
     pub fn has_user(&self, name: &str) -> bool {
         self.users.contains_key(name)
@@ -263,26 +275,25 @@ impl PolicyEngine {
     }
 
     /// Every applicable policy, in config order (policy ids are assigned in config order).
-    fn matching_policies(&self, user: usize, action: Action, request: &Request) -> MatchedPolicies {
+    fn matching_policies<T: AsRef<str>>(&self, user: usize, action: Action, asset: &RequestView<'_, T>) -> MatchedPolicies {
         let Some(index) = action_slot(action).and_then(|slot| self.actions.get(slot)) else {
             return MatchedPolicies::default();
         };
         let mut ids: Vec<u32> = Vec::with_capacity(16);
         let member = |persona: u32| self.memberships.get(user, persona as usize);
         collect_members(&index.persona_all, &mut ids, member);
-        let asset = &request.asset;
         if action.family() == ActionFamily::Glossary {
-            if let Some(entries) = asset.glossary.as_deref().and_then(|g| index.persona_glossaries.get(g)) {
+            if let Some(entries) = asset.glossary.and_then(|g| index.persona_glossaries.get(g)) {
                 collect_members(entries, &mut ids, member);
             }
         } else {
-            index.persona_paths.for_each_covering(asset.qualified_name.as_str(), |entries| {
+            index.persona_paths.for_each_covering(asset.qualified_name, |entries| {
                 collect_members(entries, &mut ids, member);
             });
         }
         if !index.purpose_tags.is_empty() {
-            for tag in &asset.tags {
-                if let Some(entries) = index.purpose_tags.get(tag.as_str()) {
+            for tag in asset.tags {
+                if let Some(entries) = index.purpose_tags.get(tag.as_ref()) {
                     ids.extend_from_slice(&entries.all_users);
                     collect_members(&entries.members, &mut ids, |purpose| {
                         self.memberships.get(user, self.purpose_column + purpose as usize)

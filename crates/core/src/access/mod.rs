@@ -52,4 +52,4 @@ pub use import::{import_catalog_policies, ImportIssue, ImportIssueKind, ImportRe
 pub use model::{AccessConfig, Connection, ConnectionAdmins, Group, Persona, Policy, Purpose, Resource, User};
 pub use preview::{Preview, PreviewColumn, PreviewRequest, PreviewedColumn};
 pub use qualified_name::QualifiedName;
-pub use request::{Asset, Request, RequestError};
+pub use request::{Asset, Request, RequestError, RequestView};

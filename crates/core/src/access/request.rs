@@ -88,19 +88,59 @@ impl Request {
 
     /// The typed action this request asks for, in the family the asset's type takes.
     pub fn resolve_action(&self) -> Result<(AssetClass, Action), RequestError> {
-        let class = AssetClass::of(&self.asset.type_name);
-        if let Some(action) = class.action(&self.action) {
-            if class == AssetClass::Glossary && self.asset.glossary.as_deref().map_or(true, str::is_empty) {
-                return Err(RequestError::MissingGlossary(self.asset.type_name.clone()));
+        self.view().resolve_action()
+    }
+
+    /// The request as borrowed parts, which is what the engine reads.
+    pub fn view(&self) -> RequestView<'_, String> {
+        RequestView {
+            user: &self.user,
+            action: &self.action,
+            qualified_name: self.asset.qualified_name.as_str(),
+            type_name: &self.asset.type_name,
+            tags: &self.asset.tags,
+            glossary: self.asset.glossary.as_deref(),
+        }
+    }
+}
+
+/// A request borrowed from its caller's buffers: what the engine reads. [`Request::view`] gives
+/// one; a batch decoder can build them straight from one text buffer, without allocating.
+///
+/// The qualified name must already be valid ([`super::qualified_name::check`]): a
+/// deserialised [`Request`] guarantees it; other producers must check it.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestView<'a, T: AsRef<str>> {
+    /// Username.
+    pub user: &'a str,
+    /// Action name.
+    pub action: &'a str,
+    /// The asset's qualified name.
+    pub qualified_name: &'a str,
+    /// The asset's type name.
+    pub type_name: &'a str,
+    /// The asset's tags (display names).
+    pub tags: &'a [T],
+    /// The glossary of a glossary asset.
+    pub glossary: Option<&'a str>,
+}
+
+impl<T: AsRef<str>> RequestView<'_, T> {
+    /// The typed action this request asks for, in the family the asset's type takes.
+    pub fn resolve_action(&self) -> Result<(AssetClass, Action), RequestError> {
+        let class = AssetClass::of(self.type_name);
+        if let Some(action) = class.action(self.action) {
+            if class == AssetClass::Glossary && self.glossary.map_or(true, str::is_empty) {
+                return Err(RequestError::MissingGlossary(self.type_name.to_owned()));
             }
             return Ok((class, action));
         }
-        if Action::families_of(&self.action).is_empty() {
-            Err(RequestError::UnknownAction(self.action.clone()))
+        if Action::families_of(self.action).is_empty() {
+            Err(RequestError::UnknownAction(self.action.to_owned()))
         } else {
             Err(RequestError::WrongFamily {
-                action: self.action.clone(),
-                type_name: self.asset.type_name.clone(),
+                action: self.action.to_owned(),
+                type_name: self.type_name.to_owned(),
                 expected: class.expected(),
             })
         }

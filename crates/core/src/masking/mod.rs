@@ -1,16 +1,42 @@
-//! The five masks of SPEC §3, applied to single values.
+//! Masking (SPEC §3): the five masks, applied to one value, a column, a CSV file, or emitted as
+//! warehouse SQL.
+//!
+//! - [`mask`] masks one value; [`Masker`] prepares a mask once (e.g. the HMAC key schedule) and
+//!   applies it to many; [`mask_column`] / [`mask_column_packed`] mask a whole column.
+//! - [`mask_csv`] masks chosen columns of a CSV text.
+//! - [`mask_sql`] emits the same mask as SQL for PostgreSQL, DuckDB, Snowflake and Databricks.
+//! - [`canonical_text`] / [`number_text`] give the text a number or boolean is masked as.
+//! - [`split_joined_utf16`] / [`MaskedColumn::joined`] carry a whole column across the wasm
+//!   boundary as one string each way.
 //!
 //! Characters are Unicode scalar values, so the partial masks and REDACT keep the length of a
-//! value in characters. Every function here is total: no input makes it panic.
+//! value in characters. Every function here is total on valid input: no string makes it panic.
+
+mod canonical;
+mod column;
+mod csv;
+mod error;
+mod sql;
+mod transport;
+mod unicode;
+mod values;
 
 use std::fmt;
 use std::str::FromStr;
 
-use hmac::{Hmac, Mac};
-use sha2::{Digest, Sha256};
+pub use self::canonical::{canonical_text, number_text};
+pub use self::column::{mask_column, mask_column_packed, MaskedColumn};
+pub use self::csv::mask_csv;
+pub use self::error::MaskError;
+pub use self::sql::{mask_sql, mask_sql_with, Dialect, SqlOptions};
+pub use self::transport::split_joined_utf16;
+pub use self::unicode::UNICODE_VERSION;
+pub use self::values::{hash, redact, show_first_4, show_last_4, Masker};
 
 /// A masking rule, as a data policy names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MaskType {
     /// Keep the first 4 characters, replace the rest with `X`.
@@ -81,82 +107,18 @@ impl FromStr for MaskType {
 /// Options that change how a mask is applied.
 #[derive(Debug, Clone, Default)]
 pub struct MaskOptions {
-    /// Secret for the keyed HASH (HMAC-SHA-256); `None` gives plain SHA-256.
+    /// Secret for the keyed HASH (HMAC-SHA-256, hex output); `None` gives plain SHA-256, which is
+    /// what the warehouses compute and so what joins across assets. Any key length works,
+    /// including empty (HMAC pads or hashes the key); boundaries that take user input should
+    /// reject an empty key as a likely mistake.
     pub hash_key: Option<Vec<u8>>,
 }
 
-/// Masks one value; `None` is SQL null and stays null.
+/// Masks one value; `None` is SQL null and stays null (and NULLIFY makes every value null).
+///
+/// For many values prefer [`Masker`] or [`mask_column`]: they prepare the mask once.
 pub fn mask(value: Option<&str>, mask: MaskType, options: &MaskOptions) -> Option<String> {
-    let value = value?;
-    match mask {
-        MaskType::ShowFirst4 => Some(show_first_4(value)),
-        MaskType::ShowLast4 => Some(show_last_4(value)),
-        MaskType::Hash => Some(hash(value, options.hash_key.as_deref())),
-        MaskType::Nullify => None,
-        MaskType::Redact => Some(redact(value)),
-    }
-}
-
-/// Keeps the first 4 characters and replaces every other one with `X`.
-pub fn show_first_4(value: &str) -> String {
-    value
-        .chars()
-        .enumerate()
-        .map(|(i, c)| if i < 4 { c } else { 'X' })
-        .collect()
-}
-
-/// Keeps the last 4 characters and replaces every other one with `X`.
-pub fn show_last_4(value: &str) -> String {
-    let len = value.chars().count();
-    let keep_from = len.saturating_sub(4);
-    value
-        .chars()
-        .enumerate()
-        .map(|(i, c)| if i >= keep_from { c } else { 'X' })
-        .collect()
-}
-
-/// Uppercase letters → `X`, lowercase → `x`, decimal digits → `0`, everything else kept.
-pub fn redact(value: &str) -> String {
-    value
-        .chars()
-        .map(|c| {
-            if c.is_uppercase() {
-                'X'
-            } else if c.is_lowercase() {
-                'x'
-            } else if c.is_numeric() {
-                '0'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
-/// Lowercase hex SHA-256 of the UTF-8 bytes, or HMAC-SHA-256 when a key is given.
-pub fn hash(value: &str, key: Option<&[u8]>) -> String {
-    match key {
-        None => hex(&Sha256::digest(value.as_bytes())),
-        Some(key) => match Hmac::<Sha256>::new_from_slice(key) {
-            Ok(mut mac) => {
-                mac.update(value.as_bytes());
-                hex(&mac.finalize().into_bytes())
-            }
-            // HMAC accepts keys of any length; this arm only satisfies the type.
-            Err(_) => hex(&Sha256::digest(value.as_bytes())),
-        },
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
+    Masker::new(mask, options).mask(value)
 }
 
 #[cfg(test)]
@@ -164,14 +126,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn redact_follows_the_spec_example() {
-        assert_eq!(redact("1234 Street Name"), "0000 Xxxxxx Xxxx");
+    fn mask_names_accept_steward_and_catalog_wire_names() {
+        for mask in MaskType::ALL {
+            assert_eq!(mask.name().parse(), Ok(mask));
+            assert_eq!(format!("MASK_{}", mask.name()).parse(), Ok(mask));
+            assert_eq!(format!("heka:MASK_{}", mask.name()).parse(), Ok(mask));
+        }
+        assert_eq!("heka:MASK_NULL".parse(), Ok(MaskType::Nullify));
+        assert_eq!("MASK_NULL".parse(), Ok(MaskType::Nullify));
     }
 
     #[test]
-    fn mask_names_accept_catalog_wire_names() {
-        assert_eq!("heka:MASK_NULL".parse(), Ok(MaskType::Nullify));
-        assert_eq!("MASK_HASH".parse(), Ok(MaskType::Hash));
-        assert!("reed".parse::<MaskType>().is_err());
+    fn unknown_mask_names_are_rejected_with_the_name() {
+        let err = "reed".parse::<MaskType>().unwrap_err();
+        assert_eq!(err, UnknownMaskType("reed".into()));
+        assert!(err.to_string().contains("\"reed\""));
+        // Names are exact: no case folding, so a typo never silently picks a mask.
+        assert!("hash".parse::<MaskType>().is_err());
     }
 }

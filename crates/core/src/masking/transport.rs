@@ -1,0 +1,158 @@
+//! How a whole column crosses the wasm boundary in a few native calls instead of one per cell.
+//!
+//! Copying a million JS strings into wasm one by one, or building a million JS strings from
+//! wasm one by one, costs far more than masking them. Instead:
+//! - in: JavaScript concatenates the cells natively (`array.join("")`), the text crosses once,
+//!   and [`split_joined_utf16`] cuts it back into cells using each cell's `length` (UTF-16 code
+//!   units, which JS reports cheaply);
+//! - out: [`MaskedColumn::joined`] joins the masked cells with a separator no cell contains, the
+//!   text crosses once, and JavaScript splits it natively (`text.split(separator)`).
+
+use super::MaskedColumn;
+
+/// Separators [`MaskedColumn::joined`] tries, in order: ASCII control characters that real data
+/// almost never holds (tab, newlines and carriage return excluded).
+const SEPARATORS: [char; 29] = [
+    '\u{0}', '\u{1}', '\u{2}', '\u{3}', '\u{4}', '\u{5}', '\u{6}', '\u{7}', '\u{8}', '\u{b}',
+    '\u{c}', '\u{e}', '\u{f}', '\u{10}', '\u{11}', '\u{12}', '\u{13}', '\u{14}', '\u{15}',
+    '\u{16}', '\u{17}', '\u{18}', '\u{19}', '\u{1a}', '\u{1b}', '\u{1c}', '\u{1d}', '\u{1e}',
+    '\u{1f}',
+];
+
+/// Cuts `joined` — the cells' texts concatenated, as JS `array.join("")` makes it — back into
+/// cells, given each cell's length in UTF-16 code units (`None` for a null cell, which adds no
+/// text). `None` if the lengths don't add up to `joined` exactly.
+///
+/// A lone surrogate in a JS string reaches Rust as U+FFFD: one code unit either way, so the
+/// lengths still line up.
+pub fn split_joined_utf16<'a>(
+    joined: &'a str,
+    lengths: &[Option<u32>],
+) -> Option<Vec<Option<&'a str>>> {
+    let mut rest = joined;
+    let mut cells = Vec::with_capacity(lengths.len());
+    for length in lengths {
+        cells.push(match length {
+            None => None,
+            Some(units) => {
+                let (cell, tail) = take_utf16(rest, usize::try_from(*units).ok()?)?;
+                rest = tail;
+                Some(cell)
+            }
+        });
+    }
+    rest.is_empty().then_some(cells)
+}
+
+/// Splits off the first `units` UTF-16 code units of `text`; `None` if `text` is shorter or the
+/// cut would fall inside a surrogate pair.
+fn take_utf16(text: &str, units: usize) -> Option<(&str, &str)> {
+    // Fast path: ASCII characters are one code unit and one byte each.
+    if let Some((head, tail)) = text.split_at_checked(units) {
+        if head.is_ascii() {
+            return Some((head, tail));
+        }
+    }
+    let mut counted = 0;
+    for (offset, c) in text.char_indices() {
+        if counted == units {
+            return text.split_at_checked(offset);
+        }
+        counted += c.len_utf16();
+        if counted > units {
+            return None;
+        }
+    }
+    (counted == units).then_some((text, ""))
+}
+
+impl MaskedColumn {
+    /// The cells joined by a separator character that no cell contains (null cells are empty),
+    /// so JavaScript can split them in one call; `None` in the unlikely case that every
+    /// candidate separator occurs in some cell.
+    pub fn joined(&self) -> Option<(char, String)> {
+        let mut present = [false; 32];
+        for b in self.text().bytes().filter(|b| *b < 0x20) {
+            if let Some(slot) = present.get_mut(usize::from(b)) {
+                *slot = true;
+            }
+        }
+        let separator = SEPARATORS
+            .into_iter()
+            .find(|c| !present.get(*c as usize).copied().unwrap_or(true))?;
+        let mut out = String::with_capacity(self.text().len() + self.len());
+        for (i, cell) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(separator);
+            }
+            out.push_str(cell.unwrap_or(""));
+        }
+        Some((separator, out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::masking::{mask_column_packed, MaskOptions, MaskType};
+
+    fn utf16_lengths(cells: &[Option<&str>]) -> Vec<Option<u32>> {
+        cells
+            .iter()
+            .map(|c| c.map(|s| s.encode_utf16().count() as u32))
+            .collect()
+    }
+
+    #[test]
+    fn split_recovers_the_cells_of_a_join() {
+        let cells = [
+            Some("ab"),
+            None,
+            Some(""),
+            Some("é👍x"),
+            Some("東京"),
+            None,
+            Some("tail"),
+        ];
+        let joined: String = cells.iter().flatten().copied().collect();
+        assert_eq!(
+            split_joined_utf16(&joined, &utf16_lengths(&cells)),
+            Some(cells.to_vec())
+        );
+    }
+
+    #[test]
+    fn split_refuses_lengths_that_do_not_add_up() {
+        assert_eq!(split_joined_utf16("abc", &[Some(2)]), None);
+        assert_eq!(split_joined_utf16("abc", &[Some(4)]), None);
+        // 👍 is two UTF-16 units: a cut after one would split the pair.
+        assert_eq!(split_joined_utf16("👍", &[Some(1), Some(1)]), None);
+        assert_eq!(split_joined_utf16("", &[]), Some(vec![]));
+    }
+
+    #[test]
+    fn joined_uses_a_separator_no_cell_contains() {
+        let column = mask_column_packed(
+            &[Some("a\u{0}b"), None, Some("c\u{1}")],
+            MaskType::ShowFirst4,
+            &MaskOptions::default(),
+        );
+        let (separator, text) = column.joined().unwrap();
+        assert_eq!(separator, '\u{2}');
+        assert_eq!(
+            text.split(separator).collect::<Vec<_>>(),
+            vec!["a\u{0}b", "", "c\u{1}"]
+        );
+    }
+
+    #[test]
+    fn joined_gives_up_when_every_separator_occurs() {
+        let all: String = SEPARATORS.iter().collect();
+        let column = mask_column_packed(
+            &[Some(all.as_str())],
+            MaskType::Redact,
+            &MaskOptions::default(),
+        );
+        assert_eq!(column.joined(), None);
+    }
+}
