@@ -301,6 +301,7 @@ fn list(State(sandbox): Shared, headers: HeaderMap, RawQuery(query): RawQuery, e
         ListEndpoint::Sources => Json(params.page(&s.sources)).into_response(),
         ListEndpoint::Destinations => Json(params.page(&s.destinations)).into_response(),
         ListEndpoint::Models => Json(params.page(&s.models)).into_response(),
+        // Runs are listed per sync, by `runs` below.
         ListEndpoint::Syncs | ListEndpoint::SyncRuns => Json(params.page(&s.syncs)).into_response(),
     }
 }

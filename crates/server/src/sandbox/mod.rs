@@ -50,6 +50,8 @@ pub struct Sandbox {
     faults: Faults,
     state_file: Option<PathBuf>,
     changes: Notify,
+    /// One save at a time: two saves would share the temporary file.
+    saving: tokio::sync::Mutex<()>,
 }
 
 impl Sandbox {
@@ -72,6 +74,7 @@ impl Sandbox {
             faults: Faults::new(faults),
             state_file,
             changes: Notify::new(),
+            saving: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -139,6 +142,7 @@ impl Sandbox {
     /// Saves the state file now (no-op without one).
     pub async fn save(&self) -> std::io::Result<()> {
         let Some(path) = self.state_file.clone() else { return Ok(()) };
+        let _one_at_a_time = self.saving.lock().await;
         let bytes = serde_json::to_vec(&self.snapshot()).map_err(std::io::Error::other)?;
         tokio::task::spawn_blocking(move || state::save_atomic(&path, &bytes)).await.map_err(std::io::Error::other)?
     }
