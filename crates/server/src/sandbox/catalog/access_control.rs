@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use steward_core::access::{import_catalog_policies, ImportIssueKind, OwnerKind};
 use steward_core::catalog::access_entities::{self, Naming};
-use steward_core::catalog::entity::{attr, BulkRequest, BusinessAttributes, EntityMutationResponse, EntityStatus};
+use steward_core::catalog::entity::{attr, BulkRequest, EntityMutationResponse};
 use steward_core::catalog::error::codes;
 
 use super::store::{guid_not_found, mutation_header, ApiError, Catalog, StoredEntity};
@@ -48,20 +48,7 @@ impl Catalog {
             let stored = match previous.get(&e.guid) {
                 Some(old) if old.attributes == e.attributes => old.clone(),
                 Some(old) => StoredEntity { attributes: e.attributes, updated_by: user.to_owned(), update_time: now, version: old.version + 1, ..old.clone() },
-                None => StoredEntity {
-                    type_name: e.type_name.to_owned(),
-                    guid: e.guid.clone(),
-                    status: EntityStatus::Active,
-                    attributes: e.attributes,
-                    tags: Vec::new(),
-                    business_attributes: BusinessAttributes::new(),
-                    created_by: user.to_owned(),
-                    updated_by: user.to_owned(),
-                    create_time: now,
-                    update_time: now,
-                    version: 1,
-                    propagated: Vec::new(),
-                },
+                None => StoredEntity::new(e.type_name, e.guid.clone(), e.attributes, user, now),
             };
             self.entities.insert(e.guid, stored);
         }

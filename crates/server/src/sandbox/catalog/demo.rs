@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
-use steward_core::catalog::entity::{attr, BusinessAttributes, Classification, EntityStatus};
+use steward_core::catalog::entity::{attr, Classification, EntityStatus};
 use steward_core::catalog::typedefs::{AttributeDef, BusinessMetadataDef, ClassificationDef, StructDef};
 
 use super::store::{CatalogState, StoredEntity};
@@ -151,18 +151,9 @@ impl Builder {
         all.extend(attributes);
         let time = EPOCH_MS + index * 1_000;
         self.entities.push(StoredEntity {
-            type_name: type_name.to_owned(),
-            guid: guid_for(qualified_name),
             status: if deleted { EntityStatus::Deleted } else { EntityStatus::Active },
-            attributes: all,
             tags: classifications(tags),
-            business_attributes: BusinessAttributes::new(),
-            created_by: CRAWLER.to_owned(),
-            updated_by: CRAWLER.to_owned(),
-            create_time: time,
-            update_time: time,
-            version: 1,
-            propagated: Vec::new(),
+            ..StoredEntity::new(type_name, guid_for(qualified_name), all, CRAWLER, time)
         });
     }
 

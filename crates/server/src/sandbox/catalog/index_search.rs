@@ -3,14 +3,13 @@
 //! and builds the headers (custom metadata flattened as `<setId>.<attrId>`).
 
 use axum::http::StatusCode;
-use serde_json::{Map, Value};
-use steward_core::catalog::entity::{attr, EntityHeader};
+use serde_json::Value;
 use steward_core::catalog::error::codes;
 use steward_core::catalog::search::{
     self, field, FieldValue, IndexSearchRequest, IndexSearchResponse, Query, Scalar, SearchDocument, SortField,
 };
 
-use super::store::{ApiError, Catalog, StoredEntity};
+use super::store::{entity_header, ApiError, Catalog, StoredEntity};
 use crate::sandbox::authorize::Permission;
 
 /// Searches may not page past this many hits (the SDKs switch to timestamp ranges before).
@@ -68,7 +67,7 @@ impl Catalog {
             .into_iter()
             .skip(from)
             .take(size)
-            .map(|e| self.header(e, &request.attributes, request.exclude_classifications))
+            .map(|e| entity_header(e, &request.attributes, request.exclude_classifications))
             .collect();
         Ok(IndexSearchResponse::page(total, page))
     }
@@ -124,43 +123,6 @@ impl Catalog {
             .take_while(move |(qn, _)| qn.starts_with(prefix.as_str()))
             .flat_map(|(_, guids)| guids)
             .filter_map(|g| self.entities.get(g))
-    }
-
-    /// The header of an asset with the requested attributes (`qualifiedName` and `name` always;
-    /// custom metadata as `<setId>.<attrId>`).
-    pub fn header(&self, e: &StoredEntity, attributes: &[String], exclude_tags: bool) -> EntityHeader {
-        let mut out = Map::new();
-        for key in [attr::QUALIFIED_NAME, attr::NAME] {
-            if let Some(v) = e.attributes.get(key) {
-                out.insert(key.to_owned(), v.clone());
-            }
-        }
-        for key in attributes {
-            if let Some(v) = e.attributes.get(key) {
-                out.insert(key.clone(), v.clone());
-            } else if let Some(v) = key
-                .split_once('.')
-                .and_then(|(set, attribute)| e.business_attributes.get(set).and_then(|values| values.get(attribute)))
-            {
-                out.insert(key.clone(), v.clone());
-            }
-        }
-        let classifications = if exclude_tags { Vec::new() } else { e.read_tags() };
-        EntityHeader {
-            type_name: e.type_name.clone(),
-            guid: e.guid.clone(),
-            status: e.status,
-            display_text: Some(e.name().to_owned()),
-            attributes: out,
-            classification_names: classifications.iter().map(|c| c.type_name.clone()).collect(),
-            classifications,
-            meaning_names: Vec::new(),
-            labels: Vec::new(),
-            created_by: Some(e.created_by.clone()),
-            updated_by: Some(e.updated_by.clone()),
-            create_time: Some(e.create_time),
-            update_time: Some(e.update_time),
-        }
     }
 }
 

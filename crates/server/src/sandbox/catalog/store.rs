@@ -92,6 +92,24 @@ pub struct StoredEntity {
 }
 
 impl StoredEntity {
+    /// A new active asset written by `user` at `now`, without tags or custom metadata.
+    pub fn new(type_name: &str, guid: String, attributes: Map<String, Value>, user: &str, now: i64) -> Self {
+        Self {
+            type_name: type_name.to_owned(),
+            guid,
+            status: EntityStatus::Active,
+            attributes,
+            tags: Vec::new(),
+            business_attributes: BusinessAttributes::new(),
+            created_by: user.to_owned(),
+            updated_by: user.to_owned(),
+            create_time: now,
+            update_time: now,
+            version: 1,
+            propagated: Vec::new(),
+        }
+    }
+
     /// The qualified name ("" when missing).
     pub fn qualified_name(&self) -> &str {
         self.attributes.get(attr::QUALIFIED_NAME).and_then(Value::as_str).unwrap_or_default()
@@ -324,10 +342,7 @@ impl Catalog {
         let exists = |list: &[(String, String)], display: &str| list.iter().any(|(_, d)| d.eq_ignore_ascii_case(display));
         let mut tag_names: Vec<(String, String)> = self.tags.iter().map(|t| (t.name.clone(), t.display_name.clone())).collect();
         for def in request.classification_defs {
-            let display = if def.display_name.is_empty() { def.name.clone() } else { def.display_name.clone() };
-            if display.trim().is_empty() {
-                return Err(ApiError::invalid("classificationDefs[].displayName: empty"));
-            }
+            let display = display_name_of(&def.name, &def.display_name, "classificationDefs")?;
             if exists(&tag_names, &display) {
                 return Err(already_exists(&display));
             }
@@ -343,10 +358,7 @@ impl Catalog {
         let mut set_names: Vec<(String, String)> =
             self.business_metadata.iter().map(|s| (s.name.clone(), s.display_name.clone())).collect();
         for def in request.business_metadata_defs {
-            let display = if def.display_name.is_empty() { def.name.clone() } else { def.display_name.clone() };
-            if display.trim().is_empty() {
-                return Err(ApiError::invalid("businessMetadataDefs[].displayName: empty"));
-            }
+            let display = display_name_of(&def.name, &def.display_name, "businessMetadataDefs")?;
             if exists(&set_names, &display) {
                 return Err(already_exists(&display));
             }
@@ -490,22 +502,51 @@ impl Catalog {
     }
 }
 
-/// The header a mutation response lists an asset with.
+/// On create, the display name is `displayName`, else `name` (which the server then replaces
+/// with an id).
+fn display_name_of(name: &str, display_name: &str, list: &str) -> Result<String, ApiError> {
+    let display = if display_name.is_empty() { name } else { display_name };
+    if display.trim().is_empty() {
+        return Err(ApiError::invalid(format!("{list}[].displayName: empty")));
+    }
+    Ok(display.to_owned())
+}
+
+/// The header a mutation response lists an asset with: qualified name and name, tag ids.
 pub(super) fn mutation_header(e: &StoredEntity) -> EntityHeader {
-    let mut attributes = Map::new();
+    let mut header = entity_header(e, &[], true);
+    header.classification_names = e.tags.iter().map(|t| t.type_name.clone()).collect();
+    header
+}
+
+/// The header of an asset with the requested attributes (`qualifiedName` and `name` always;
+/// custom metadata as `<setId>.<attrId>`), with or without its tags.
+pub(super) fn entity_header(e: &StoredEntity, attributes: &[String], exclude_tags: bool) -> EntityHeader {
+    let mut out = Map::new();
     for key in [attr::QUALIFIED_NAME, attr::NAME] {
         if let Some(v) = e.attributes.get(key) {
-            attributes.insert(key.to_owned(), v.clone());
+            out.insert(key.to_owned(), v.clone());
         }
     }
+    for key in attributes {
+        if let Some(v) = e.attributes.get(key) {
+            out.insert(key.clone(), v.clone());
+        } else if let Some(v) = key
+            .split_once('.')
+            .and_then(|(set, attribute)| e.business_attributes.get(set).and_then(|values| values.get(attribute)))
+        {
+            out.insert(key.clone(), v.clone());
+        }
+    }
+    let classifications = if exclude_tags { Vec::new() } else { e.read_tags() };
     EntityHeader {
         type_name: e.type_name.clone(),
         guid: e.guid.clone(),
         status: e.status,
         display_text: Some(e.name().to_owned()),
-        attributes,
-        classification_names: e.tags.iter().map(|t| t.type_name.clone()).collect(),
-        classifications: Vec::new(),
+        attributes: out,
+        classification_names: classifications.iter().map(|c| c.type_name.clone()).collect(),
+        classifications,
         meaning_names: Vec::new(),
         labels: Vec::new(),
         created_by: Some(e.created_by.clone()),

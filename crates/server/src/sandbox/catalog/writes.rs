@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde_json::{Map, Value};
 use steward_core::catalog::access_entities;
 use steward_core::catalog::entity::{
-    attr, BulkEntity, BulkOptions, BulkRequest, BusinessAttributes, Classification, EntityMutationResponse, EntityStatus,
+    attr, BulkEntity, BulkOptions, BulkRequest, BusinessAttributes, Classification, EntityMutationResponse,
 };
 use steward_core::catalog::error::codes;
 
@@ -112,18 +112,9 @@ impl Catalog {
             if plan.create {
                 self.created += 1;
                 let e = StoredEntity {
-                    type_name: plan.type_name.clone(),
-                    guid: guid.clone(),
-                    status: EntityStatus::Active,
-                    attributes: plan.attributes,
                     tags: plan.tags.unwrap_or_default(),
                     business_attributes: plan.business.unwrap_or_default(),
-                    created_by: user.to_owned(),
-                    updated_by: user.to_owned(),
-                    create_time: now,
-                    update_time: now,
-                    version: 1,
-                    propagated: Vec::new(),
+                    ..StoredEntity::new(&plan.type_name, guid.clone(), plan.attributes, user, now)
                 };
                 self.by_unique.insert((plan.type_name.clone(), plan.qualified_name.clone()), guid.clone());
                 self.by_qualified_name.entry(plan.qualified_name.clone()).or_insert_with(|| guid.clone());
@@ -275,18 +266,8 @@ impl Catalog {
             attributes.entry("connectorName").or_insert_with(|| Value::String((*connector).to_owned()));
         }
         let probe = StoredEntity {
-            type_name: entity.type_name.clone(),
-            guid: String::new(),
-            status: EntityStatus::Active,
-            attributes: attributes.clone(),
             tags: tags.clone().unwrap_or_default(),
-            business_attributes: BusinessAttributes::new(),
-            created_by: user.to_owned(),
-            updated_by: user.to_owned(),
-            create_time: 0,
-            update_time: 0,
-            version: 0,
-            propagated: Vec::new(),
+            ..StoredEntity::new(&entity.type_name, String::new(), attributes.clone(), user, 0)
         };
         self.authorize(user, Permission::Create, &probe)?;
         Ok(Plan {
