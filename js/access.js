@@ -1,84 +1,168 @@
-// decideMany's fast path. A batch crosses into wasm as one NUL-separated text buffer and comes
-// back as one Uint32Array of packed decisions (crates/wasm/src/access_batch.rs documents the
-// layout); the policy objects a decision lists are built once per engine, frozen, and shared.
-// Anything unusual (JSON text input, a malformed or invalid request, a field containing NUL)
-// takes the JSON path, which decides identically and throws the located error.
+// decideMany's fast path. Every distinct string a batch uses (user, action, qualified name,
+// type name, glossary, tag) is numbered once per engine; a batch crosses into wasm as one
+// Uint32Array of those numbers plus only the strings the engine has not seen yet, and comes
+// back as one Uint32Array of packed decisions (crates/core/src/access/batch.rs documents both
+// layouts). The policy objects a decision lists are built once per engine, frozen, and shared.
+// Anything unusual (JSON text input, a request with an unknown key or a value of the wrong type,
+// a string containing NUL, an undecidable request) takes the JSON path, which decides
+// identically and throws the located error.
 import { PolicyEngine, packedDecisionCodes } from "./steward_wasm.js";
 
 // Read lazily: this module is evaluated before the entry instantiates the wasm module.
 let codes;
 const decisionCodes = () => (codes ??= packedDecisionCodes());
 const decideManyJson = PolicyEngine.prototype.decideMany;
-const policyTables = new WeakMap();
+const engines = new WeakMap();
 
-function tablesOf(engine) {
-  let tables = policyTables.get(engine);
-  if (!tables) {
+// Answers of decideManyInterned (crates/wasm/src/access_batch.rs).
+const DECIDED = 0;
+const UNSUPPORTED = 1;
+// The numbering starts over before it passes this many strings (RequestStrings::MAX in Rust).
+const MAX_STRINGS = 1 << 20;
+
+/** Per engine: its frozen policy table and the strings numbered so far. */
+function stateOf(engine) {
+  let state = engines.get(engine);
+  if (!state) {
     const policies = engine.policyTable().map((p) => Object.freeze(p));
     const refs = policies.map(({ owner, ownerName, policy }) => Object.freeze({ owner, ownerName, policy }));
-    tables = { policies, refs };
-    policyTables.set(engine, tables);
+    state = { policies, refs, ids: new Map(), words: new Uint32Array(1024) };
+    engines.set(engine, state);
   }
-  return tables;
+  return state;
 }
 
-const REQUEST_KEYS = new Set(["user", "action", "asset"]);
-const ASSET_KEYS = new Set(["qualifiedName", "typeName", "tags", "glossary"]);
-
-/** The batch as NUL-separated fields, or undefined when it must take the JSON path. */
-function pack(requests) {
-  const parts = [];
+/**
+ * The batch as string ids (`[user, action, qualifiedName, typeName, glossary + 1 or 0, n, tag × n]`
+ * per request) with the strings numbered for it, or undefined when it must take the JSON path
+ * (the numbering is then left as it was).
+ */
+function encode(state, requests) {
+  const { ids } = state;
+  const known = ids.size;
+  const fresh = [];
+  // A string's id, numbering it when new; -1 for a string that cannot cross (NUL separates).
+  const id = (s) => {
+    let n = ids.get(s);
+    if (n === undefined) {
+      // NUL separates the new strings; a lone surrogate would not survive UTF-8 (and the JSON
+      // path refuses it).
+      if (s.includes("\0") || !s.isWellFormed()) return -1;
+      n = ids.size;
+      ids.set(s, n);
+      fresh.push(s);
+    }
+    return n;
+  };
+  let words = state.words;
+  if (words.length < requests.length * 8) words = state.words = new Uint32Array(requests.length * 10);
+  let k = 0;
+  let ok = true;
   for (let i = 0; i < requests.length; i++) {
     const request = requests[i];
-    if (request === null || typeof request !== "object") return undefined;
-    for (const key in request) if (!REQUEST_KEYS.has(key)) return undefined;
+    // Plain objects with exactly the keys the JSON path reads: anything else (an unknown key
+    // such as `tag`, a toJSON, inherited fields) must meet the JSON path's own checks.
+    if (request === null || typeof request !== "object" || Object.getPrototypeOf(request) !== Object.prototype) { ok = false; break; }
     const { user, action, asset } = request;
-    if (typeof user !== "string" || typeof action !== "string" || asset === null || typeof asset !== "object") return undefined;
-    for (const key in asset) if (!ASSET_KEYS.has(key)) return undefined;
+    if (typeof user !== "string" || typeof action !== "string" || asset === null || typeof asset !== "object") { ok = false; break; }
+    if (Object.getPrototypeOf(asset) !== Object.prototype) { ok = false; break; }
     const { qualifiedName, typeName, tags, glossary } = asset;
-    if (typeof qualifiedName !== "string" || typeof typeName !== "string") return undefined;
-    if (glossary !== undefined && glossary !== null && typeof glossary !== "string") return undefined;
-    parts.push(user, action, qualifiedName, typeName, glossary ?? "");
-    if (tags === undefined) {
-      parts.push("0");
-    } else if (Array.isArray(tags)) {
-      parts.push(String(tags.length));
-      for (const tag of tags) {
-        if (typeof tag !== "string") return undefined;
-        parts.push(tag);
-      }
-    } else {
-      return undefined;
+    if (typeof qualifiedName !== "string" || typeof typeName !== "string") { ok = false; break; }
+    if (glossary !== undefined && glossary !== null && typeof glossary !== "string") { ok = false; break; }
+    let keys = 0;
+    for (const _ in request) keys++;
+    if (keys !== 3) { ok = false; break; }
+    keys = 0;
+    for (const _ in asset) keys++;
+    if (keys !== 2 + ("tags" in asset) + ("glossary" in asset)) { ok = false; break; }
+    let n = 0;
+    if (tags !== undefined) {
+      if (!Array.isArray(tags)) { ok = false; break; }
+      n = tags.length;
     }
+    if (k + 6 + n > words.length) {
+      const grown = new Uint32Array((k + 6 + n) * 2);
+      grown.set(words);
+      words = state.words = grown;
+    }
+    const u = id(user), a = id(action), q = id(qualifiedName), t = id(typeName);
+    const g = glossary === undefined || glossary === null || glossary === "" ? 0 : id(glossary) + 1;
+    if (u < 0 || a < 0 || q < 0 || t < 0 || g < 0) { ok = false; break; }
+    words[k] = u; words[k + 1] = a; words[k + 2] = q; words[k + 3] = t; words[k + 4] = g; words[k + 5] = n;
+    k += 6;
+    for (let j = 0; j < n; j++) {
+      const tag = tags[j];
+      const x = typeof tag === "string" ? id(tag) : -1;
+      if (x < 0) { ok = false; break; }
+      words[k++] = x;
+    }
+    if (!ok) break;
   }
-  return { text: parts.join("\0"), fields: parts.length };
+  if (!ok) {
+    for (const s of fresh) ids.delete(s);
+    return undefined;
+  }
+  return { words: words.subarray(0, k), known, fresh };
 }
 
-function unpack(engine, words, count, explain) {
-  const { policies, refs } = tablesOf(engine);
+function unpack(state, words, count, explain) {
+  const { policies, refs } = state;
   const { reasons: REASONS, masks: MASKS } = decisionCodes();
   const out = new Array(count);
-  let k = 0;
+  let k = 1;
   for (let i = 0; i < count; i++) {
     const flags = words[k];
     const decidedBy = words[k + 1];
     const maskedBy = words[k + 2];
     const n = words[k + 3];
     k += 4;
-    const decision = { allowed: (flags & 1) === 1, reason: REASONS[(flags >>> 1) & 7] };
-    if (decidedBy !== 0) decision.decidedBy = refs[decidedBy - 1];
-    if (explain) {
-      const matched = new Array(n);
-      for (let j = 0; j < n; j++) matched[j] = policies[words[k + j]];
-      k += n;
-      decision.policies = matched;
-    }
+    const allowed = (flags & 1) === 1;
+    const reason = REASONS[(flags >>> 1) & 7];
     const mask = (flags >>> 4) & 7;
-    if (mask !== 0) decision.mask = MASKS[mask - 1];
-    if (explain && maskedBy !== 0) decision.maskedBy = refs[maskedBy - 1];
+    let decision;
+    if (explain) {
+      const matched = [];
+      for (let j = 0; j < n; j++) matched.push(policies[words[k + j]]);
+      k += n;
+      // Object literals in the JSON path's key order, one shape per combination.
+      if (decidedBy === 0) {
+        decision = mask === 0 ? { allowed, reason, policies: matched } : { allowed, reason, policies: matched, mask: MASKS[mask - 1] };
+      } else if (mask === 0) {
+        decision = { allowed, reason, decidedBy: refs[decidedBy - 1], policies: matched };
+      } else {
+        decision = { allowed, reason, decidedBy: refs[decidedBy - 1], policies: matched, mask: MASKS[mask - 1] };
+      }
+      if (maskedBy !== 0) decision.maskedBy = refs[maskedBy - 1];
+    } else if (decidedBy === 0) {
+      decision = mask === 0 ? { allowed, reason } : { allowed, reason, mask: MASKS[mask - 1] };
+    } else {
+      decision = mask === 0 ? { allowed, reason, decidedBy: refs[decidedBy - 1] } : { allowed, reason, decidedBy: refs[decidedBy - 1], mask: MASKS[mask - 1] };
+    }
     out[i] = decision;
   }
   return out;
+}
+
+/** The decisions through the numbered-strings path, or undefined for the JSON path. */
+function decideInterned(engine, requests, explain) {
+  const state = stateOf(engine);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const encoded = encode(state, requests);
+    if (encoded === undefined) return undefined;
+    const { words, known, fresh } = encoded;
+    if (state.ids.size > MAX_STRINGS) {
+      // Bounded memory on both sides: start the numbering over with this batch's strings.
+      state.ids.clear();
+      if (known === 0) return undefined;
+      continue;
+    }
+    const answer = engine.decideManyInterned(words, requests.length, known, fresh.join("\0"), fresh.length, explain);
+    if (answer[0] === DECIDED) return unpack(state, answer, requests.length, explain);
+    if (answer[0] === UNSUPPORTED) return undefined;
+    // The engine's numbering and ours disagree: start both over.
+    state.ids.clear();
+  }
+  return undefined;
 }
 
 Object.defineProperty(PolicyEngine.prototype, "decideMany", {
@@ -87,14 +171,14 @@ Object.defineProperty(PolicyEngine.prototype, "decideMany", {
   value: function decideMany(requests, options) {
     const explain = options?.explain;
     if (Array.isArray(requests) && (explain === undefined || typeof explain === "boolean")) {
-      const packed = pack(requests);
-      if (packed !== undefined) {
-        const words = this.decideManyPacked(packed.text, requests.length, packed.fields, explain !== false);
-        if (words !== undefined) return unpack(this, words, requests.length, explain !== false);
-      }
+      const decisions = decideInterned(this, requests, explain !== false);
+      if (decisions !== undefined) return decisions;
     }
     return decideManyJson.call(this, requests, options);
   },
 });
 
 export { PolicyEngine };
+
+/** The stages of the fast path, for bench/profile-decide-many.mjs (not exported by the package). */
+export const stages = { stateOf, encode, unpack };

@@ -179,3 +179,59 @@ test("catalog policies import into an access config, with what could not be tran
   assert.match(json, /Analysts/);
   assert.match(json, /persona-made-up-action/, "an untranslatable action is reported, not dropped");
 });
+
+test("decideMany's fast path decides exactly as the JSON path, across calls on one engine", async () => {
+  const { buildScenario } = await import("../bench/scenario.mjs");
+  const { config, requests } = buildScenario({ users: 300, groups: 20, personas: 40, purposes: 30, tables: 20, tagCount: 12, requests: 3000 });
+  // Glossary and domain assets, tags no purpose names, strings beyond ASCII, empty tag lists.
+  config.personas[0].policies.push({ name: "glossary-edit", kind: "glossary", effect: "allow", actions: ["update"], resources: ["glossary:Business 📘"] });
+  config.purposes[0].tags.push("PII 🔒");
+  const user = config.users[0].name;
+  config.personas[0].users.push(user);
+  const extra = [
+    { user, action: "update", asset: { qualifiedName: "glossary/term-1", typeName: "AtlasGlossaryTerm", glossary: "Business 📘" } },
+    { user, action: "read", asset: { qualifiedName: "glossary/term-2", typeName: "AtlasGlossaryTerm", glossary: "Other" } },
+    { user, action: "update-domain", asset: { qualifiedName: "default/domain/sales", typeName: "DataDomain", tags: [] } },
+    { user, action: "query", asset: { qualifiedName: "default/snowflake/1700000000/DB_0/SCHEMA_0/TABLE_0", typeName: "Table", tags: ["PII 🔒", "TAG_1", "unknown-tag", "TAG_1"], glossary: null } },
+  ];
+  const engine = PolicyEngine.fromConfig(config);
+  const all = [...requests, ...extra];
+  const same = (batch, options) => {
+    const fast = engine.decideMany(batch, options);
+    const json = engine.decideMany(JSON.stringify(batch), options);
+    assert.deepStrictEqual(fast, json);
+    assert.equal(JSON.stringify(fast), JSON.stringify(json)); // same keys in the same order
+  };
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < all.length; i += 700) {
+      same(all.slice(i, i + 700));
+      same(all.slice(i, i + 700), { explain: false });
+    }
+  }
+  same([]);
+  // They went through the fast path: their strings are numbered (once each).
+  const { stages } = await import("../dist/access.js");
+  const numbered = stages.stateOf(engine).ids;
+  assert.ok(numbered.has("Business 📘") && numbered.has("PII 🔒") && numbered.has(requests[0].asset.qualifiedName));
+
+  // Requests the fast path must hand to the JSON path: the same error, or the same decisions.
+  const good = requests[0];
+  const sameError = (bad) => {
+    const batch = [good, bad];
+    let expected;
+    assert.throws(() => engine.decideMany(JSON.stringify(batch)), (err) => ((expected = err), true));
+    assert.throws(() => engine.decideMany(batch), (err) => err instanceof Error && err.code === expected.code && err.message === expected.message);
+  };
+  sameError({ ...good, user: "nobody 🙈" });
+  sameError({ ...good, user: `${good.user}\0` });
+  sameError({ ...good, user: "\ud800" });
+  sameError({ ...good, action: "reed" });
+  sameError({ ...good, asset: { ...good.asset, tag: ["TAG_1"] } }); // a typo'd key is never decided without its tags
+  sameError({ ...good, extra: 1 });
+  sameError({ ...good, asset: { ...good.asset, qualifiedName: "a//b" } });
+  sameError({ ...good, asset: { ...good.asset, tags: [1] } });
+  sameError({ ...good, action: "update", asset: { qualifiedName: "glossary/t", typeName: "AtlasGlossaryTerm" } });
+  same([good, { ...good, asset: { ...good.asset, tags: ["TAG\0_1", "TAG_1"] } }]);
+  // After the refusals, the numbering still agrees with the engine's.
+  same(all.slice(0, 500));
+});

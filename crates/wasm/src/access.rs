@@ -138,12 +138,19 @@ fn parse_json<'a, T: Deserialize<'a>>(text: &'a str, what: &str) -> Result<T, St
 #[wasm_bindgen]
 pub struct PolicyEngine {
     inner: core_access::PolicyEngine,
+    /// The strings `decideMany` has sent this engine (see `access_batch.rs`).
+    strings: core_access::batch::RequestStrings,
 }
 
 impl PolicyEngine {
     /// The compiled core engine.
     pub(crate) fn inner(&self) -> &core_access::PolicyEngine {
         &self.inner
+    }
+
+    /// The engine and the strings numbered for it.
+    pub(crate) fn parts(&mut self) -> (&core_access::PolicyEngine, &mut core_access::batch::RequestStrings) {
+        (&self.inner, &mut self.strings)
     }
 }
 
@@ -157,7 +164,7 @@ impl PolicyEngine {
     ) -> Result<PolicyEngine, StewardError> {
         let text = json_text(&config, "config", "INVALID_CONFIG")?;
         core_access::PolicyEngine::from_json_str(&text)
-            .map(|inner| PolicyEngine { inner })
+            .map(|inner| PolicyEngine { inner, strings: Default::default() })
             .map_err(|e| StewardError::new("INVALID_CONFIG", e.to_string()))
     }
 

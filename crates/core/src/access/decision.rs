@@ -209,6 +209,39 @@ impl<'a> IntoIterator for &'a MatchedPolicies {
     }
 }
 
+/// A decision whose policies are ids in the engine's policy table
+/// ([`super::PolicyEngine::policy_table`]); the matched ids travel beside it. What the rules
+/// produce, before [`Decision`] names the policies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    /// Whether the action is permitted.
+    pub allowed: bool,
+    /// The rule that settled it.
+    pub reason: Reason,
+    /// The id of the policy that settled it.
+    pub decided_by: Option<u32>,
+    /// On an allowed `query`: the most restrictive applicable mask.
+    pub mask: Option<MaskType>,
+    /// The id of the policy whose mask won.
+    pub masked_by: Option<u32>,
+}
+
+impl Decision {
+    /// The decision a verdict stands for, with its matched policy `ids`, naming policies from
+    /// `table`.
+    pub fn from_verdict(verdict: Verdict, table: &Arc<[MatchedPolicy]>, ids: Vec<u32>) -> Decision {
+        let reference = |id: Option<u32>| id.and_then(|id| table.get(id as usize)).map(MatchedPolicy::reference);
+        Decision {
+            allowed: verdict.allowed,
+            reason: verdict.reason,
+            decided_by: reference(verdict.decided_by),
+            policies: MatchedPolicies::from_table(table, ids),
+            mask: verdict.mask,
+            masked_by: reference(verdict.masked_by),
+        }
+    }
+}
+
 /// The answer to "may this user do this on this asset, and why".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use super::action::{Action, ActionFamily, DataAction, DomainAction, Effect, GlossaryAction, MetadataAction, Role};
 use super::config::ConfigErrors;
-use super::decision::{Decision, MatchedPolicies, MatchedPolicy, OwnerKind};
-use super::index::{collect_members, ActionIndex, BitRows, Entry, FxHashMap};
+use super::decision::{Decision, MatchedPolicy, OwnerKind, Verdict};
+use super::index::{collect_members, ActionIndex, BitRows, Entry, FxHashMap, PathIndex};
 use super::model::{AccessConfig, Policy, Resource};
 use super::preview::{self, Preview, PreviewRequest};
 use super::qualified_name::connection_of;
@@ -40,6 +40,10 @@ pub struct PolicyEngine {
     purpose_column: usize,
     connection_column: usize,
     connections: FxHashMap<Box<str>, u32>,
+    /// Every `entity:` / `domain:` resource path, numbered.
+    paths: PathIndex,
+    /// Every purpose tag, numbered.
+    tags: FxHashMap<Box<str>, u32>,
     /// Policy id → the policy as a decision reports it (shared with the decisions).
     policies: Arc<[MatchedPolicy]>,
     /// The same while compiling.
@@ -141,6 +145,8 @@ impl PolicyEngine {
             purpose_column,
             connection_column,
             connections,
+            paths: PathIndex::default(),
+            tags: FxHashMap::default(),
             policies: Arc::from(Vec::new()),
             building: Vec::new(),
             actions: vec![ActionIndex::default(); ACTION_SLOTS],
@@ -154,7 +160,7 @@ impl PolicyEngine {
         }
         for (q, purpose) in config.purposes.iter().enumerate().filter(|(_, q)| q.enabled) {
             let owner_name: Arc<str> = Arc::from(purpose.name.as_str());
-            let mut tags: Vec<&str> = purpose.tags.iter().map(String::as_str).collect();
+            let mut tags: Vec<u32> = purpose.tags.iter().map(|tag| engine.tag_number(tag)).collect();
             tags.sort_unstable();
             tags.dedup();
             for policy in purpose.policies.iter().filter(|policy| policy.enabled) {
@@ -162,7 +168,7 @@ impl PolicyEngine {
                 let all_users = purpose.all_users;
                 for index in engine.indexes_for(policy) {
                     for tag in &tags {
-                        let entries = index.purpose_tags.entry(Box::from(*tag)).or_default();
+                        let entries = index.purpose_tags.entry(*tag).or_default();
                         if all_users {
                             entries.all_users.push(entry.policy);
                         } else {
@@ -174,6 +180,11 @@ impl PolicyEngine {
         }
         engine.policies = std::mem::take(&mut engine.building).into();
         engine
+    }
+
+    fn tag_number(&mut self, tag: &str) -> u32 {
+        let next = index_u32(self.tags.len());
+        *self.tags.entry(Box::from(tag)).or_insert(next)
     }
 
     fn add_policy(&mut self, owner: OwnerKind, owner_name: &Arc<str>, owner_index: u32, policy: &Policy) -> Entry {
@@ -198,12 +209,21 @@ impl PolicyEngine {
     }
 
     fn index_persona_policy(&mut self, policy: &Policy, entry: Entry) {
+        let nodes: Vec<Option<u32>> = policy
+            .resources
+            .iter()
+            .map(|resource| match resource {
+                Resource::Entity(qn) | Resource::Domain(qn) => Some(self.paths.insert(qn.as_str())),
+                Resource::All | Resource::Glossary(_) => None,
+            })
+            .collect();
         for index in self.indexes_for(policy) {
-            for resource in &policy.resources {
-                match resource {
-                    Resource::All => index.persona_all.push(entry),
-                    Resource::Entity(qn) | Resource::Domain(qn) => index.persona_paths.insert(qn.as_str(), entry),
-                    Resource::Glossary(name) => {
+            for (resource, node) in policy.resources.iter().zip(&nodes) {
+                match (resource, node) {
+                    (_, Some(node)) => index.persona_paths.entry(*node).or_default().push(entry),
+                    (Resource::All, None) => index.persona_all.push(entry),
+                    (Resource::Entity(_) | Resource::Domain(_), None) => {}
+                    (Resource::Glossary(name), None) => {
                         index.persona_glossaries.entry(Box::from(name.as_str())).or_default().push(entry)
                     }
                 }
@@ -220,24 +240,65 @@ impl PolicyEngine {
     /// Decides a request given as borrowed parts (see [`RequestView`]); the same decision as
     /// [`PolicyEngine::decide`] on the equivalent [`Request`].
     pub fn decide_view<T: AsRef<str>>(&self, request: &RequestView<'_, T>) -> Result<Decision, RequestError> {
-        let user = self
-            .users
-            .get(request.user)
-            .map(|u| *u as usize)
-            .ok_or_else(|| RequestError::UnknownUser(request.user.to_owned()))?;
-        // Start loading the user's membership row now: its cache misses then overlap with
-        // parsing the action and hashing the asset's path.
-        self.memberships.touch(user);
+        let user = self.user(request.user).ok_or_else(|| RequestError::UnknownUser(request.user.to_owned()))?;
         let (_, action) = request.resolve_action()?;
+        let mut nodes = Vec::new();
+        self.covering_nodes(request.qualified_name, |node| nodes.push(node));
+        let tags: Vec<u32> = request.tags.iter().filter_map(|tag| self.tag(tag.as_ref())).collect();
+        let resolved = ResolvedRequest {
+            user,
+            action,
+            connection: self.connection(request.qualified_name),
+            nodes: &nodes,
+            tags: &tags,
+            glossary: request.glossary,
+        };
+        let mut ids = Vec::new();
+        let verdict = self.decide_resolved(&resolved, &mut ids);
+        Ok(Decision::from_verdict(verdict, &self.policies, ids))
+    }
+
+    /// Decides a request whose names are already resolved (see [`ResolvedRequest`]): the
+    /// verdict, with the ids of every applicable policy left in `matched` (config order).
+    pub fn decide_resolved(&self, request: &ResolvedRequest<'_>, matched: &mut Vec<u32>) -> Verdict {
+        let user = request.user as usize;
         let role = self.roles.get(user).copied().unwrap_or(Role::Guest);
-        let connection_admin = match action.family() {
-            ActionFamily::Metadata | ActionFamily::Data | ActionFamily::Admin => {
-                self.is_connection_admin(user, request.qualified_name)
-            }
+        let connection_admin = match request.action.family() {
+            ActionFamily::Metadata | ActionFamily::Data | ActionFamily::Admin => request
+                .connection
+                .is_some_and(|c| self.memberships.get(user, self.connection_column + c as usize)),
             ActionFamily::Glossary | ActionFamily::Domain => false,
         };
-        let matched = self.matching_policies(user, action, request);
-        Ok(rules::decide(role, action, connection_admin, matched))
+        self.matching_policies(request, matched);
+        rules::decide(&rules::Facts {
+            role,
+            action: request.action,
+            connection_admin,
+            matched,
+            policies: &self.policies,
+        })
+    }
+
+    /// The index of a user, by name.
+    pub fn user(&self, name: &str) -> Option<u32> {
+        self.users.get(name).copied()
+    }
+
+    /// The index of the connection an asset belongs to, if the config has it.
+    pub fn connection(&self, qualified_name: &str) -> Option<u32> {
+        connection_of(qualified_name).and_then(|c| self.connections.get(c)).copied()
+    }
+
+    /// Calls `visit` with every resource-path node ([`ResolvedRequest::nodes`]) that covers an
+    /// asset: its own path and its ancestors that some persona policy names.
+    pub fn covering_nodes(&self, qualified_name: &str, visit: impl FnMut(u32)) {
+        self.paths.for_each_covering(qualified_name, visit);
+    }
+
+    /// The number of a tag some purpose names ([`ResolvedRequest::tags`]); `None` for any
+    /// other tag, which no policy can match.
+    pub fn tag(&self, tag: &str) -> Option<u32> {
+        self.tags.get(tag).copied()
     }
 
     /// Decides every request, in order; the first request that cannot be decided fails the batch
@@ -267,35 +328,31 @@ impl PolicyEngine {
         self.users.contains_key(name)
     }
 
-    fn is_connection_admin(&self, user: usize, qualified_name: &str) -> bool {
-        let Some(connection) = connection_of(qualified_name).and_then(|c| self.connections.get(c)) else {
-            return false;
-        };
-        self.memberships.get(user, self.connection_column + *connection as usize)
-    }
-
     /// Every applicable policy, in config order (policy ids are assigned in config order).
-    fn matching_policies<T: AsRef<str>>(&self, user: usize, action: Action, asset: &RequestView<'_, T>) -> MatchedPolicies {
-        let Some(index) = action_slot(action).and_then(|slot| self.actions.get(slot)) else {
-            return MatchedPolicies::default();
+    fn matching_policies(&self, request: &ResolvedRequest<'_>, ids: &mut Vec<u32>) {
+        ids.clear();
+        let Some(index) = action_slot(request.action).and_then(|slot| self.actions.get(slot)) else {
+            return;
         };
-        let mut ids: Vec<u32> = Vec::with_capacity(16);
+        let user = request.user as usize;
         let member = |persona: u32| self.memberships.get(user, persona as usize);
-        collect_members(&index.persona_all, &mut ids, member);
-        if action.family() == ActionFamily::Glossary {
-            if let Some(entries) = asset.glossary.and_then(|g| index.persona_glossaries.get(g)) {
-                collect_members(entries, &mut ids, member);
+        collect_members(&index.persona_all, ids, member);
+        if request.action.family() == ActionFamily::Glossary {
+            if let Some(entries) = request.glossary.and_then(|g| index.persona_glossaries.get(g)) {
+                collect_members(entries, ids, member);
             }
-        } else {
-            index.persona_paths.for_each_covering(asset.qualified_name, |entries| {
-                collect_members(entries, &mut ids, member);
-            });
+        } else if !index.persona_paths.is_empty() {
+            for node in request.nodes {
+                if let Some(entries) = index.persona_paths.get(node) {
+                    collect_members(entries, ids, member);
+                }
+            }
         }
         if !index.purpose_tags.is_empty() {
-            for tag in asset.tags {
-                if let Some(entries) = index.purpose_tags.get(tag.as_ref()) {
+            for tag in request.tags {
+                if let Some(entries) = index.purpose_tags.get(tag) {
                     ids.extend_from_slice(&entries.all_users);
-                    collect_members(&entries.members, &mut ids, |purpose| {
+                    collect_members(&entries.members, ids, |purpose| {
                         self.memberships.get(user, self.purpose_column + purpose as usize)
                     });
                 }
@@ -307,6 +364,24 @@ impl PolicyEngine {
             ids.sort_unstable();
             ids.dedup();
         }
-        MatchedPolicies::from_table(&self.policies, ids)
     }
 }
+
+/// A request with its names resolved against one engine: what a decision reads. Built by
+/// [`PolicyEngine::decide_view`], or by a caller that keeps resolved names across requests.
+#[derive(Debug, Clone, Copy)]
+pub struct ResolvedRequest<'a> {
+    /// The user's index ([`PolicyEngine::user`]).
+    pub user: u32,
+    /// The action, in the family the asset's type takes.
+    pub action: Action,
+    /// The asset's connection ([`PolicyEngine::connection`]).
+    pub connection: Option<u32>,
+    /// The resource-path nodes covering the asset ([`PolicyEngine::covering_nodes`]).
+    pub nodes: &'a [u32],
+    /// The asset's tags that some purpose names ([`PolicyEngine::tag`]), in any order.
+    pub tags: &'a [u32],
+    /// The glossary of a glossary asset.
+    pub glossary: Option<&'a str>,
+}
+

@@ -118,7 +118,9 @@ pub struct Entry {
     pub owner: u32,
 }
 
-/// Persona policies keyed by the qualified name of their `entity:` / `domain:` resources.
+/// Every `entity:` / `domain:` resource path of the config, each numbered once (its node);
+/// the per-action indexes key persona policies by node, so an asset's covering nodes are found
+/// once per asset, whatever the action (and a caller that sees an asset again may keep them).
 ///
 /// Keys are found by a hash folded segment by segment, so walking the prefixes of an asset's
 /// path hashes each byte once; only prefixes with a segment count some key has are looked up,
@@ -128,45 +130,48 @@ pub struct PathIndex {
     by_hash: HashMap<u64, PathKey, BuildHasherDefault<PrehashedHasher>>,
     /// Bit `n` is set when some key has `n` segments (`n` ≥ 63 shares bit 63).
     depths: u64,
+    nodes: u32,
 }
 
 #[derive(Debug, Clone)]
 struct PathKey {
     path: Box<str>,
-    entries: Vec<Entry>,
+    node: u32,
     /// Other paths with the same 64-bit hash (practically never any).
     colliding: Vec<PathKey>,
 }
 
-impl PathKey {
-    fn new(path: &str, entry: Entry) -> Self {
-        PathKey { path: Box::from(path), entries: vec![entry], colliding: Vec::new() }
-    }
-}
-
 impl PathIndex {
-    /// Adds `entry` under `path`.
-    pub fn insert(&mut self, path: &str, entry: Entry) {
+    /// The node of `path`, numbering it when it is new.
+    pub fn insert(&mut self, path: &str) -> u32 {
         self.depths |= depth_bit(path.split('/').count());
-        match self.by_hash.entry(path_hash(path)) {
+        let next = self.nodes;
+        let node = match self.by_hash.entry(path_hash(path)) {
             std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(PathKey::new(path, entry));
+                slot.insert(PathKey { path: Box::from(path), node: next, colliding: Vec::new() });
+                next
             }
             std::collections::hash_map::Entry::Occupied(mut slot) => {
                 let key = slot.get_mut();
                 if &*key.path == path {
-                    key.entries.push(entry);
-                } else if let Some(other) = key.colliding.iter_mut().find(|k| &*k.path == path) {
-                    other.entries.push(entry);
+                    key.node
+                } else if let Some(other) = key.colliding.iter().find(|k| &*k.path == path) {
+                    other.node
                 } else {
-                    key.colliding.push(PathKey::new(path, entry));
+                    key.colliding.push(PathKey { path: Box::from(path), node: next, colliding: Vec::new() });
+                    next
                 }
             }
+        };
+        if node == next {
+            self.nodes = self.nodes.saturating_add(1);
         }
+        node
     }
 
-    /// Calls `visit` with the entries of every key that is `path` or one of its ancestors.
-    pub fn for_each_covering(&self, path: &str, mut visit: impl FnMut(&[Entry])) {
+    /// Calls `visit` with the node of every key that is `path` or one of its ancestors,
+    /// shortest first.
+    pub fn for_each_covering(&self, path: &str, mut visit: impl FnMut(u32)) {
         if self.depths == 0 {
             return;
         }
@@ -181,9 +186,9 @@ impl PathIndex {
             let Some(key) = self.by_hash.get(&hash) else { continue };
             let Some(prefix) = path.get(..end) else { continue };
             if &*key.path == prefix {
-                visit(&key.entries);
+                visit(key.node);
             } else if let Some(other) = key.colliding.iter().find(|k| &*k.path == prefix) {
-                visit(&other.entries);
+                visit(other.node);
             }
         }
     }
@@ -198,12 +203,12 @@ fn depth_bit(segments: usize) -> u64 {
 pub struct ActionIndex {
     /// Persona policies with resource `*`.
     pub persona_all: Vec<Entry>,
-    /// Persona policies by `entity:` or `domain:` path.
-    pub persona_paths: PathIndex,
+    /// Persona policies by the node ([`PathIndex`]) of an `entity:` or `domain:` path.
+    pub persona_paths: FxHashMap<u32, Vec<Entry>>,
     /// Persona policies by the glossary name of a `glossary:` resource.
     pub persona_glossaries: FxHashMap<Box<str>, Vec<Entry>>,
-    /// Purpose policies by tag.
-    pub purpose_tags: FxHashMap<Box<str>, TagEntries>,
+    /// Purpose policies by tag number (see `PolicyEngine`'s tag numbering).
+    pub purpose_tags: FxHashMap<u32, TagEntries>,
 }
 
 /// The purpose policies of one tag (for one action).
@@ -285,17 +290,18 @@ mod tests {
     #[test]
     fn path_index_visits_the_path_and_its_ancestors_only() {
         let mut index = PathIndex::default();
-        index.insert("a/b", Entry { policy: 1, owner: 0 });
-        index.insert("a/b/c", Entry { policy: 2, owner: 0 });
-        index.insert("a/bc", Entry { policy: 3, owner: 0 });
+        assert_eq!(index.insert("a/b"), 0);
+        assert_eq!(index.insert("a/b/c"), 1);
+        assert_eq!(index.insert("a/bc"), 2);
+        assert_eq!(index.insert("a/b"), 0);
         let visit = |path: &str| {
             let mut seen = Vec::new();
-            index.for_each_covering(path, |entries| seen.extend(entries.iter().map(|e| e.policy)));
+            index.for_each_covering(path, |node| seen.push(node));
             seen
         };
-        assert_eq!(visit("a/b/c/d"), [1, 2]);
-        assert_eq!(visit("a/b"), [1]);
-        assert_eq!(visit("a/bc/d"), [3]);
+        assert_eq!(visit("a/b/c/d"), [0, 1]);
+        assert_eq!(visit("a/b"), [0]);
+        assert_eq!(visit("a/bc/d"), [2]);
         assert_eq!(visit("a"), Vec::<u32>::new());
         assert_eq!(visit("a/b2"), Vec::<u32>::new());
     }

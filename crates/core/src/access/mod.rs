@@ -28,6 +28,7 @@
 //! ```
 
 pub mod action;
+pub mod batch;
 pub mod config;
 pub mod decision;
 pub mod engine;
@@ -46,8 +47,8 @@ pub use action::{
     PolicyKind, Role,
 };
 pub use config::{ConfigError, ConfigErrors};
-pub use decision::{Decision, MatchedIter, MatchedPolicies, MatchedPolicy, OwnerKind, PolicyRef, Reason};
-pub use engine::{BatchError, PolicyEngine};
+pub use decision::{Decision, MatchedIter, MatchedPolicies, MatchedPolicy, OwnerKind, PolicyRef, Reason, Verdict};
+pub use engine::{BatchError, PolicyEngine, ResolvedRequest};
 pub use import::{import_catalog_policies, ImportIssue, ImportIssueKind, ImportResult};
 pub use model::{AccessConfig, Connection, ConnectionAdmins, Group, Persona, Policy, Purpose, Resource, User};
 pub use preview::{Preview, PreviewColumn, PreviewRequest, PreviewedColumn};

@@ -24,7 +24,7 @@
 use std::cmp::Ordering;
 
 use super::action::{Action, DataAction, Effect, GlossaryAction, Role};
-use super::decision::{Decision, MatchedPolicies, MatchedPolicy, OwnerKind, PolicyRef, Reason};
+use super::decision::{MatchedPolicy, OwnerKind, Reason, Verdict};
 use crate::masking::MaskType;
 
 /// What the rules need to know about one request.
@@ -37,8 +37,18 @@ pub struct Facts<'a> {
     /// Whether the user is a connection admin of the asset's connection (directly, by group or
     /// by role); always `false` for glossary and domain assets.
     pub connection_admin: bool,
-    /// Every applicable policy, in config order.
-    pub matched: &'a MatchedPolicies,
+    /// Every applicable policy, in config order, as ids in `policies`.
+    pub matched: &'a [u32],
+    /// The engine's policy table.
+    pub policies: &'a [MatchedPolicy],
+}
+
+impl<'a> Facts<'a> {
+    /// The applicable policies with their ids, in config order.
+    fn matched(&self) -> impl Iterator<Item = (u32, &'a MatchedPolicy)> + 'a {
+        let policies = self.policies;
+        self.matched.iter().filter_map(move |id| policies.get(*id as usize).map(|p| (*id, p)))
+    }
 }
 
 /// A rule's verdict, before masks.
@@ -48,8 +58,8 @@ pub struct Outcome {
     pub allowed: bool,
     /// The rule.
     pub reason: Reason,
-    /// The deciding policy, if a policy decided.
-    pub decided_by: Option<PolicyRef>,
+    /// The id of the deciding policy, if a policy decided.
+    pub decided_by: Option<u32>,
 }
 
 impl Outcome {
@@ -57,42 +67,32 @@ impl Outcome {
         Outcome { allowed, reason, decided_by: None }
     }
 
-    fn by_policy(allowed: bool, reason: Reason, policy: &MatchedPolicy) -> Self {
-        Outcome { allowed, reason, decided_by: Some(policy.reference()) }
+    fn by_policy(allowed: bool, reason: Reason, policy: u32) -> Self {
+        Outcome { allowed, reason, decided_by: Some(policy) }
     }
 }
 
 /// Applies every rule in precedence order and attaches the mask (see the module docs).
-/// `matched` is every applicable policy in config order; it becomes the decision's `policies`.
-pub fn decide(role: Role, action: Action, connection_admin: bool, matched: MatchedPolicies) -> Decision {
-    let facts = Facts { role, action, connection_admin, matched: &matched };
+pub fn decide(facts: &Facts<'_>) -> Verdict {
+    let action = facts.action;
     let outcome = if let Action::Admin(_) = action {
-        manage_policies(&facts)
+        manage_policies(facts)
     } else {
-        explicit_deny(&facts)
-            .or_else(|| guest_ceiling(&facts))
-            .or_else(|| connection_admin_grant(&facts))
-            .or_else(|| persona_grant(&facts))
-            .or_else(|| purpose_grant(&facts))
-            .or_else(|| glossary_default(&facts))
+        explicit_deny(facts)
+            .or_else(|| guest_ceiling(facts))
+            .or_else(|| connection_admin_grant(facts))
+            .or_else(|| persona_grant(facts))
+            .or_else(|| purpose_grant(facts))
+            .or_else(|| glossary_default(facts))
             .unwrap_or_else(implicit_deny)
     };
-    let strongest = if outcome.allowed && action == Action::Data(DataAction::Query) {
-        strongest_mask(&matched).map(|p| (p.mask, p.reference()))
-    } else {
-        None
-    };
-    let (mask, masked_by) = match strongest {
-        Some((mask, by)) => (mask, Some(by)),
-        None => (None, None),
-    };
-    Decision {
+    let strongest = if outcome.allowed && action == Action::Data(DataAction::Query) { strongest_mask(facts) } else { None };
+    Verdict {
         allowed: outcome.allowed,
         reason: outcome.reason,
         decided_by: outcome.decided_by,
-        policies: matched,
-        mask,
-        masked_by,
+        mask: strongest.and_then(|(_, p)| p.mask),
+        masked_by: strongest.map(|(id, _)| id),
     }
 }
 
@@ -108,10 +108,9 @@ pub fn manage_policies(facts: &Facts<'_>) -> Outcome {
 /// Rule 3: explicit denies take priority over every grant.
 pub fn explicit_deny(facts: &Facts<'_>) -> Option<Outcome> {
     facts
-        .matched
-        .iter()
-        .find(|p| p.effect == Effect::Deny)
-        .map(|p| Outcome::by_policy(false, Reason::DenyPolicy, p))
+        .matched()
+        .find(|(_, p)| p.effect == Effect::Deny)
+        .map(|(id, _)| Outcome::by_policy(false, Reason::DenyPolicy, id))
 }
 
 /// A guest is never granted a write action.
@@ -127,17 +126,17 @@ pub fn connection_admin_grant(facts: &Facts<'_>) -> Option<Outcome> {
 
 /// Rule 2, personas: an enabled allow policy of a persona the user belongs to.
 pub fn persona_grant(facts: &Facts<'_>) -> Option<Outcome> {
-    first_allow(facts, OwnerKind::Persona).map(|p| Outcome::by_policy(true, Reason::PersonaGrant, p))
+    first_allow(facts, OwnerKind::Persona).map(|id| Outcome::by_policy(true, Reason::PersonaGrant, id))
 }
 
 /// Rule 2, purposes: an enabled allow policy of a purpose that applies to the user and the
 /// asset's tags.
 pub fn purpose_grant(facts: &Facts<'_>) -> Option<Outcome> {
-    first_allow(facts, OwnerKind::Purpose).map(|p| Outcome::by_policy(true, Reason::PurposeGrant, p))
+    first_allow(facts, OwnerKind::Purpose).map(|id| Outcome::by_policy(true, Reason::PurposeGrant, id))
 }
 
-fn first_allow<'a>(facts: &Facts<'a>, owner: OwnerKind) -> Option<&'a MatchedPolicy> {
-    facts.matched.iter().find(|p| p.owner == owner && p.effect == Effect::Allow)
+fn first_allow(facts: &Facts<'_>, owner: OwnerKind) -> Option<u32> {
+    facts.matched().find(|(_, p)| p.owner == owner && p.effect == Effect::Allow).map(|(id, _)| id)
 }
 
 /// Rule 2, the glossary-read default: everyone reads glossaries, terms and categories.
@@ -172,12 +171,12 @@ pub fn compare_masks(a: &MatchedPolicy, b: &MatchedPolicy) -> Ordering {
         .then_with(|| a.owner_name.cmp(&b.owner_name))
 }
 
-/// Masking: the most restrictive applicable mask policy.
-pub fn strongest_mask(matched: &MatchedPolicies) -> Option<&MatchedPolicy> {
-    let mut best: Option<&MatchedPolicy> = None;
-    for candidate in matched.iter().filter(|p| p.effect == Effect::Mask && p.mask.is_some()) {
+/// Masking: the most restrictive applicable mask policy, with its id.
+pub fn strongest_mask<'a>(facts: &Facts<'a>) -> Option<(u32, &'a MatchedPolicy)> {
+    let mut best: Option<(u32, &MatchedPolicy)> = None;
+    for candidate in facts.matched().filter(|(_, p)| p.effect == Effect::Mask && p.mask.is_some()) {
         best = match best {
-            Some(current) if compare_masks(candidate, current) != Ordering::Less => Some(current),
+            Some(current) if compare_masks(candidate.1, current.1) != Ordering::Less => Some(current),
             _ => Some(candidate),
         };
     }
