@@ -4,15 +4,18 @@
 #   scripts/setup.sh              toolchain for building (wasm target, wasm-bindgen CLI, npm packages)
 #   scripts/setup.sh --browser    also Debian's chromium + chromium-driver (browser tests)
 #   scripts/setup.sh --postgres   also Debian's PostgreSQL server (SQL mask tests)
+#   scripts/setup.sh --pyatlan    also the catalog's Python SDK in target/pyatlan-venv (fidelity test)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_browser=0
 want_postgres=0
+want_pyatlan=0
 for arg in "$@"; do
   case "$arg" in
     --browser) want_browser=1 ;;
     --postgres) want_postgres=1 ;;
+    --pyatlan) want_pyatlan=1 ;;
     *) echo "setup: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -70,5 +73,13 @@ fi
 if [ "$want_postgres" = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   say "installing Debian postgresql"
   apt_install postgresql
+fi
+# The catalog's own SDK, pinned, in a venv of the project's (never the system Python).
+pyatlan_version="11.6.*"
+if [ "$want_pyatlan" = 1 ] && ! target/pyatlan-venv/bin/python -c "import pyatlan" >/dev/null 2>&1; then
+  say "installing pyatlan $pyatlan_version into target/pyatlan-venv"
+  mkdir -p target
+  python3 -m venv target/pyatlan-venv
+  target/pyatlan-venv/bin/pip install --quiet --disable-pip-version-check "pyatlan==$pyatlan_version"
 fi
 exit 0

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh --browser --postgres
+bash scripts/setup.sh --browser --postgres --pyatlan
 bash scripts/build.sh
 
 step() { echo; echo "=== $* ==="; }
@@ -43,5 +43,6 @@ export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
   cargo test --target wasm32-unknown-unknown --tests --locked)
 kill "$server_pid" 2>/dev/null || true
 
-step "tests/: npm package, page in Chromium, SQL masks"
+step "tests/: npm package, page in Chromium, SQL masks, pyatlan against the sandbox"
+export STEWARD_PYATLAN_PYTHON="$PWD/target/pyatlan-venv/bin/python"
 node --test --test-concurrency=1 tests/

@@ -20,7 +20,10 @@ after(async () => {
   await server?.stop();
 });
 
-test("pyatlan searches tags, reads and writes custom metadata against the sandbox", { skip: !available && `${python} cannot import pyatlan` }, () => {
+test("pyatlan searches tags, reads and writes custom metadata against the sandbox", {
+  // Skipped only when nobody asked for it; scripts/test.sh installs pyatlan and sets the variable.
+  skip: !available && !process.env.STEWARD_PYATLAN_PYTHON && `${python} cannot import pyatlan`,
+}, () => {
   const run = spawnSync(python, [path.join(repoRoot, "tests/fidelity/pyatlan_check.py"), server.url], { encoding: "utf8", timeout: 120_000 });
   assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
   assert.match(run.stdout, /: ok/);
