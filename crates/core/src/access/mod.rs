@@ -14,17 +14,20 @@
 //! ```
 //! use steward_core::access::{PolicyEngine, Request};
 //!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let engine = PolicyEngine::from_json_str(r#"{
 //!   "users": [{"name": "ana", "role": "member", "groups": ["snowflake-admins"]}],
 //!   "groups": ["snowflake-admins"],
 //!   "connections": [{"qualifiedName": "default/snowflake/1700000000", "name": "Snowflake",
 //!     "connector": "snowflake", "admins": {"groups": ["snowflake-admins"]}}]
-//! }"#).unwrap();
+//! }"#)?;
 //! let request: Request = serde_json::from_str(r#"{"user": "ana", "action": "update",
-//!   "asset": {"qualifiedName": "default/snowflake/1700000000/DB/S/T", "typeName": "Table"}}"#).unwrap();
-//! let decision = engine.decide(&request).unwrap();
+//!   "asset": {"qualifiedName": "default/snowflake/1700000000/DB/S/T", "typeName": "Table"}}"#)?;
+//! let decision = engine.decide(&request)?;
 //! assert!(decision.allowed);
-//! assert_eq!(serde_json::to_value(&decision).unwrap()["reason"], "connection-admin");
+//! assert_eq!(serde_json::to_value(&decision)?["reason"], "connection-admin");
+//! # Ok(())
+//! # }
 //! ```
 
 pub mod action;
