@@ -12,7 +12,7 @@ use super::unicode::{redact_ascii, redact_char};
 use super::{MaskOptions, MaskType};
 
 /// How many characters the partial masks keep.
-const KEEP: usize = 4;
+pub(crate) const KEEP: usize = 4;
 
 /// A mask prepared once for many values: the HMAC key schedule of a keyed HASH is computed here,
 /// not per value.
