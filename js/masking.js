@@ -18,6 +18,12 @@ import {
 const NULL_CELL = 0xffffffff;
 const NON_ASCII = /[^\0-\x7f]/;
 const encoder = new TextEncoder();
+// Node's Buffer copies UTF-16 code units natively, several times faster than a JS loop or
+// TextDecoder; elsewhere (browsers) the portable forms below. Buffer's "utf16le" is the layout
+// of a Uint16Array only on little-endian hosts.
+const NodeBuffer = typeof globalThis.Buffer === "function" && new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+  ? globalThis.Buffer
+  : undefined;
 
 /** Masks a whole column: `maskColumn(values, "HASH")` → an array of the same length, in order. */
 export function maskColumn(values, maskType, options) {
@@ -69,9 +75,14 @@ function asciiColumn(joined, lengths, maskType, options) {
 
 function utf16Column(joined, lengths, maskType, options) {
   const units = new Uint16Array(joined.length);
-  for (let i = 0; i < units.length; i++) units[i] = joined.charCodeAt(i);
+  if (NodeBuffer) {
+    NodeBuffer.from(units.buffer).write(joined, "utf16le");
+  } else {
+    for (let i = 0; i < units.length; i++) units[i] = joined.charCodeAt(i);
+  }
   const masked = maskColumnUtf16(units, lengths, maskType, options);
   if (masked === undefined || typeof masked === "string") return masked;
+  if (NodeBuffer) return NodeBuffer.from(masked.buffer, masked.byteOffset, masked.byteLength).toString("utf16le");
   // ignoreBOM: a cell may start with U+FEFF, which must stay.
   return new TextDecoder("utf-16le", { ignoreBOM: true }).decode(masked);
 }

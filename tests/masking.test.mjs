@@ -6,6 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 import { mask, maskColumn } from "../dist/node.js";
@@ -138,4 +139,23 @@ test("bad cells, columns, masks and options fail as on the cell-by-cell path", (
     code: "INVALID_VALUE",
     message: "values[3]: expected a string, number, boolean or null, found an object",
   });
+});
+
+test("without Node's Buffer (as in browsers), the portable UTF-16 crossing masks the same", () => {
+  // A fresh Node with no global Buffer imports the package and masks the random corpus.
+  const script = `
+    delete globalThis.Buffer;
+    const { mask, maskColumn } = await import(${JSON.stringify(new URL("../dist/node.js", import.meta.url).href)});
+    const values = JSON.parse(process.argv[1]);
+    const bad = [];
+    for (const maskType of ["SHOW_FIRST_4", "SHOW_LAST_4", "HASH", "REDACT"]) {
+      const expected = values.map((v) => mask(v, maskType));
+      const actual = maskColumn(values, maskType);
+      if (JSON.stringify(actual) !== JSON.stringify(expected)) bad.push(maskType);
+    }
+    console.log(JSON.stringify(bad));
+  `;
+  const values = [...corpus.values, "\ufeffabc", "abc\ud83d", "\udc4dxyz", "\ud800"];
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", script, JSON.stringify(values)], { encoding: "utf8" });
+  assert.deepEqual(JSON.parse(out), []);
 });

@@ -8,7 +8,7 @@
 
 use std::char::REPLACEMENT_CHARACTER;
 
-use super::unicode::{redact_ascii, redact_char};
+use super::unicode::{bmp_redactions, redact_char};
 use super::values::KEEP;
 use super::{MaskType, Masker};
 
@@ -123,39 +123,40 @@ fn write_show_last_4(cell: &[u16], out: &mut Vec<u16>) {
 }
 
 fn write_redact(cell: &[u16], out: &mut Vec<u16>) {
+    let bmp = bmp_redactions();
     let mut units = cell.iter();
     while let Some(&unit) = units.next() {
-        if unit < 0x80 {
-            // ASCII: `unit` fits in a byte.
-            out.push(u16::from(redact_ascii(unit as u8)));
-        } else if !is_surrogate(unit) {
-            // A BMP character; never the `None` arm, which only surrogates take.
-            let c = char::from_u32(u32::from(unit)).unwrap_or(REPLACEMENT_CHARACTER);
-            let redacted = redact_char(c);
-            // Replacements are ASCII; a kept character is `unit` itself.
-            out.push(if redacted == c { unit } else { redacted as u16 });
-        } else {
-            let pair = is_high(unit)
-                .then(|| units.as_slice().first().copied())
-                .flatten()
-                .filter(|low| is_low(*low));
-            match pair {
-                Some(low) => {
-                    units.next();
-                    let c = char::decode_utf16([unit, low])
-                        .next()
-                        .and_then(Result::ok)
-                        .unwrap_or(REPLACEMENT_CHARACTER);
-                    let redacted = redact_char(c);
-                    if redacted == c {
-                        out.extend_from_slice(&[unit, low]);
-                    } else {
-                        out.push(redacted as u16);
-                    }
+        if !is_surrogate(unit) {
+            // A BMP character, ASCII included: the table says what it becomes.
+            let redacted = bmp.get(usize::from(unit)).copied().unwrap_or(0);
+            out.push(if redacted == 0 {
+                unit
+            } else {
+                u16::from(redacted)
+            });
+            continue;
+        }
+        let pair = is_high(unit)
+            .then(|| units.as_slice().first().copied())
+            .flatten()
+            .filter(|low| is_low(*low));
+        match pair {
+            Some(low) => {
+                units.next();
+                let c = char::decode_utf16([unit, low])
+                    .next()
+                    .and_then(Result::ok)
+                    .unwrap_or(REPLACEMENT_CHARACTER);
+                let redacted = redact_char(c);
+                if redacted == c {
+                    out.extend_from_slice(&[unit, low]);
+                } else {
+                    // Replacements are ASCII.
+                    out.push(redacted as u16);
                 }
-                // A lone surrogate reads as U+FFFD, a symbol (So) that REDACT keeps.
-                None => out.push(REPLACEMENT),
             }
+            // A lone surrogate reads as U+FFFD, a symbol (So) that REDACT keeps.
+            None => out.push(REPLACEMENT),
         }
     }
 }
