@@ -11,9 +11,38 @@
 
 use proptest::prelude::*;
 use steward_core::masking::{
-    hash, mask, mask_column, mask_column_packed, mask_csv, redact, show_first_4, show_last_4,
-    split_joined_utf16, MaskOptions, MaskType,
+    hash, mask, mask_column, mask_column_packed, mask_csv, mask_joined_ascii, mask_joined_utf16,
+    redact, show_first_4, show_last_4, split_joined_utf16, MaskOptions, MaskType, Masker,
+    NULL_CELL,
 };
+
+/// A JS string's code units: any UTF-16, lone surrogates included, weighted towards surrogates
+/// (pairs, lone ones, and halves that would pair up across cells) and ASCII.
+fn js_string() -> impl Strategy<Value = Vec<u16>> {
+    let unit = prop_oneof![
+        0x20u16..0x7f,
+        0xd800u16..0xdc00,
+        0xdc00u16..0xe000,
+        Just(0xd83d),
+        Just(0xdc4d),
+        Just(0xfeff),
+        any::<u16>(),
+    ];
+    prop_oneof![
+        prop::collection::vec(unit, 0..12),
+        tricky_string().prop_map(|s| s.encode_utf16().collect()),
+    ]
+}
+
+/// `(joined units, lengths)` for a column of optional JS strings, as js/masking.js builds them.
+fn js_column(values: &[Option<Vec<u16>>]) -> (Vec<u16>, Vec<u32>) {
+    let joined = values.iter().flatten().flatten().copied().collect();
+    let lengths = values
+        .iter()
+        .map(|v| v.as_ref().map_or(NULL_CELL, |units| units.len() as u32))
+        .collect();
+    (joined, lengths)
+}
 
 fn any_mask() -> impl Strategy<Value = MaskType> {
     prop::sample::select(MaskType::ALL.to_vec())
@@ -126,6 +155,61 @@ proptest! {
         let lengths: Vec<Option<u32>> = values.iter().map(|v| v.as_ref().map(|s| s.encode_utf16().count() as u32)).collect();
         let cells = split_joined_utf16(&joined, &lengths).unwrap();
         prop_assert_eq!(cells, values.iter().map(Option::as_deref).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn utf16_column_masking_agrees_with_one_value_masking_of_the_text_js_would_encode(
+        values in prop::collection::vec(proptest::option::of(js_string()), 0..20),
+        mask_type in any_mask(),
+        keyed in any::<bool>(),
+    ) {
+        let options = MaskOptions { hash_key: keyed.then(|| b"k".to_vec()) };
+        let (joined, mut lengths) = js_column(&values);
+        let masked = mask_joined_utf16(&joined, &mut lengths, &Masker::new(mask_type, &options)).unwrap();
+        // Each cell on its own, lone surrogates read as U+FFFD (what `TextEncoder` does), even
+        // where a cell ends with a high surrogate and the next starts with a low one.
+        let mut rest = masked.as_slice();
+        for (value, length) in values.iter().zip(&lengths) {
+            let expected = mask(value.as_ref().map(|v| String::from_utf16_lossy(v)).as_deref(), mask_type, &options);
+            let actual = (*length != NULL_CELL).then(|| {
+                let (cell, tail) = rest.split_at(*length as usize);
+                rest = tail;
+                String::from_utf16(cell).unwrap()
+            });
+            prop_assert_eq!(actual, expected);
+        }
+        prop_assert!(rest.is_empty());
+    }
+
+    #[test]
+    fn ascii_column_masking_agrees_with_one_value_masking(
+        values in prop::collection::vec(proptest::option::of("[ -~]{0,12}"), 0..20),
+        mask_type in any_mask(),
+    ) {
+        let options = MaskOptions::default();
+        let joined: String = values.iter().flatten().map(String::as_str).collect();
+        let mut lengths: Vec<u32> = values.iter().map(|v| v.as_ref().map_or(NULL_CELL, |s| s.len() as u32)).collect();
+        let masked = mask_joined_ascii(joined.as_bytes(), &mut lengths, &Masker::new(mask_type, &options)).unwrap();
+        let mut rest = masked.as_str();
+        for (value, length) in values.iter().zip(&lengths) {
+            let actual = (*length != NULL_CELL).then(|| {
+                let (cell, tail) = rest.split_at(*length as usize);
+                rest = tail;
+                cell.to_owned()
+            });
+            prop_assert_eq!(actual, mask(value.as_deref(), mask_type, &options));
+        }
+        prop_assert!(rest.is_empty());
+    }
+
+    #[test]
+    fn joined_columns_whose_lengths_do_not_add_up_are_refused(values in prop::collection::vec(js_string(), 1..10), extra in 1u32..3) {
+        let masker = Masker::new(MaskType::Redact, &MaskOptions::default());
+        let (joined, mut lengths) = js_column(&values.into_iter().map(Some).collect::<Vec<_>>());
+        if let Some(last) = lengths.last_mut() { *last += extra; }
+        prop_assert_eq!(mask_joined_utf16(&joined, &mut lengths.clone(), &masker), None);
+        let ascii = vec![b'a'; joined.len()];
+        prop_assert_eq!(mask_joined_ascii(&ascii, &mut lengths, &masker), None);
     }
 
     #[test]

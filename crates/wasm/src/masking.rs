@@ -64,6 +64,10 @@ pub fn mask(
 /// Masks a whole column in one call: `maskColumn(values, "HASH")` → an array of the same
 /// length, in order. The column crosses the JS/wasm boundary as one string each way (see
 /// `steward_core::masking::split_joined_utf16`), not cell by cell.
+///
+/// The package exports js/masking.js's `maskColumn` instead, which does the per-cell work in JS
+/// and calls `maskColumnAscii` / `maskColumnUtf16`; it falls back to this function, which reads
+/// every cell itself, for anything unusual and for the located errors.
 #[wasm_bindgen(js_name = maskColumn, unchecked_return_type = "(string | null)[]")]
 pub fn mask_column(
     #[wasm_bindgen(unchecked_param_type = "MaskableValue[]")] values: JsValue,
@@ -102,6 +106,69 @@ pub fn mask_column(
         }
     };
     Ok(column_to_js(&column).into())
+}
+
+/// `maskColumn`'s fast path, step 1 (js/masking.js): checks the mask and options exactly as
+/// `maskColumn` does, first, with the same errors; `true` if the mask is NULLIFY, which needs
+/// no cell's text.
+#[wasm_bindgen(js_name = maskColumnNullifies, skip_typescript)]
+pub fn mask_column_nullifies(
+    mask_type: JsValue,
+    options: Option<MaskOptionsArg>,
+) -> Result<bool, StewardError> {
+    let mask_type = parse_mask(&mask_type)?;
+    mask_options(options.map(JsValue::from))?;
+    Ok(mask_type == MaskType::Nullify)
+}
+
+/// `maskColumn`'s fast path, step 2 for an ASCII column (js/masking.js): the whole column in
+/// one crossing each way. `text` is `values.join("")` as bytes, `lengths[i]` cell `i`'s length
+/// or `0xFFFFFFFF` for null; answers the masked cells concatenated and rewrites `lengths` to the
+/// masked cells' lengths (see `steward_core::masking::mask_joined_ascii`). `undefined` if the
+/// text is not ASCII or the lengths don't add up: JS then takes the cell-by-cell path.
+#[wasm_bindgen(js_name = maskColumnAscii, skip_typescript)]
+pub fn mask_column_ascii(
+    text: &[u8],
+    lengths: &mut [u32],
+    mask_type: JsValue,
+    options: Option<MaskOptionsArg>,
+) -> Result<Option<String>, StewardError> {
+    let masker = column_masker(&mask_type, options)?;
+    Ok(masking::mask_joined_ascii(text, lengths, &masker))
+}
+
+/// `maskColumn`'s fast path, step 2 for any other column: as `maskColumnAscii`, with the text
+/// as UTF-16 code units (see `steward_core::masking::mask_joined_utf16`), which JS writes far
+/// faster than UTF-8 once text is not ASCII. The answer is a string when the masked text is
+/// ASCII (always for HASH), else a `Uint16Array` of code units: JS reads each the fastest way.
+#[wasm_bindgen(js_name = maskColumnUtf16, skip_typescript)]
+pub fn mask_column_utf16(
+    units: &[u16],
+    lengths: &mut [u32],
+    mask_type: JsValue,
+    options: Option<MaskOptionsArg>,
+) -> Result<JsValue, StewardError> {
+    let masker = column_masker(&mask_type, options)?;
+    let Some(masked) = masking::mask_joined_utf16(units, lengths, &masker) else {
+        return Ok(JsValue::UNDEFINED);
+    };
+    if masked.iter().all(|unit| *unit < 0x80) {
+        // ASCII: each unit is one byte of UTF-8.
+        let bytes: Vec<u8> = masked.iter().map(|unit| *unit as u8).collect();
+        return Ok(
+            String::from_utf8(bytes).map_or(JsValue::UNDEFINED, |text| JsValue::from_str(&text))
+        );
+    }
+    Ok(js_sys::Uint16Array::from(masked.as_slice()).into())
+}
+
+fn column_masker(
+    mask_type: &JsValue,
+    options: Option<MaskOptionsArg>,
+) -> Result<masking::Masker, StewardError> {
+    let mask_type = parse_mask(mask_type)?;
+    let options = mask_options(options.map(JsValue::from))?;
+    Ok(masking::Masker::new(mask_type, &options))
 }
 
 /// Builds the JS array of a masked column: one string crossing, one native `split`.

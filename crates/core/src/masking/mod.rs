@@ -6,8 +6,9 @@
 //! - [`mask_csv`] masks chosen columns of a CSV text.
 //! - [`mask_sql`] emits the same mask as SQL for PostgreSQL, DuckDB, Snowflake and Databricks.
 //! - [`canonical_text`] / [`number_text`] give the text a number or boolean is masked as.
-//! - [`split_joined_utf16`] / [`MaskedColumn::joined`] carry a whole column across the wasm
-//!   boundary as one string each way.
+//! - [`mask_joined_ascii`] / [`mask_joined_utf16`] mask a column that crossed the wasm boundary
+//!   as one text and answer one text (what `maskColumn` uses); [`split_joined_utf16`] /
+//!   [`MaskedColumn::joined`] are the older pair, used when JS hands over the cells themselves.
 //!
 //! Characters are Unicode scalar values, so the partial masks and REDACT keep the length of a
 //! value in characters. Every function here is total on valid input: no string makes it panic.
@@ -19,6 +20,7 @@ mod error;
 mod sql;
 mod transport;
 mod unicode;
+mod utf16;
 mod values;
 
 use std::fmt;
@@ -29,7 +31,7 @@ pub use self::column::{mask_column, mask_column_packed, MaskedColumn};
 pub use self::csv::mask_csv;
 pub use self::error::MaskError;
 pub use self::sql::{mask_sql, mask_sql_with, Dialect, SqlOptions};
-pub use self::transport::split_joined_utf16;
+pub use self::transport::{mask_joined_ascii, mask_joined_utf16, split_joined_utf16, NULL_CELL};
 pub use self::unicode::UNICODE_VERSION;
 pub use self::values::{hash, redact, show_first_4, show_last_4, Masker};
 

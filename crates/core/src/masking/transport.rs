@@ -8,7 +8,8 @@
 //! - out: [`MaskedColumn::joined`] joins the masked cells with a separator no cell contains, the
 //!   text crosses once, and JavaScript splits it natively (`text.split(separator)`).
 
-use super::MaskedColumn;
+use super::values::redact_ascii_in_place;
+use super::{utf16, MaskType, MaskedColumn, Masker};
 
 /// Separators [`MaskedColumn::joined`] tries, in order: ASCII control characters that real data
 /// almost never holds (tab, newlines and carriage return excluded).
@@ -42,6 +43,89 @@ pub fn split_joined_utf16<'a>(
         });
     }
     rest.is_empty().then_some(cells)
+}
+
+/// The length a null cell has in the `lengths` of [`mask_joined_ascii`] and
+/// [`mask_joined_utf16`] (no JS string is this long).
+pub const NULL_CELL: u32 = u32::MAX;
+
+/// Masks a whole column that crossed the wasm boundary as one ASCII text, and returns the
+/// masked column as one text: `maskColumn`'s fast path (js/masking.js) for ASCII columns.
+///
+/// `text` is the cells' texts concatenated (JS `array.join("")`), and `lengths[i]` is cell
+/// `i`'s length, or [`NULL_CELL`] for null. On return the masked cells are concatenated in the
+/// returned text and `lengths[i]` is masked cell `i`'s length, or [`NULL_CELL`] if it is null
+/// (every cell under NULLIFY). `None` if `text` is not ASCII or the lengths don't add up to it
+/// exactly; `lengths` is then unchanged.
+pub fn mask_joined_ascii(text: &[u8], lengths: &mut [u32], masker: &Masker) -> Option<String> {
+    let total = lengths
+        .iter()
+        .filter(|l| **l != NULL_CELL)
+        .try_fold(0usize, |sum, l| sum.checked_add(usize::try_from(*l).ok()?))?;
+    if total != text.len() || !text.is_ascii() {
+        return None;
+    }
+    // ASCII: bytes are characters and UTF-16 code units, and any cut is a character boundary.
+    let text = std::str::from_utf8(text).ok()?;
+    match masker.mask_type() {
+        MaskType::Redact => {
+            // REDACT maps byte to byte, so the cells need no cutting: one pass over the column.
+            let mut out = text.as_bytes().to_vec();
+            redact_ascii_in_place(&mut out);
+            String::from_utf8(out).ok()
+        }
+        MaskType::Nullify => {
+            lengths.fill(NULL_CELL);
+            Some(String::new())
+        }
+        mask => {
+            // The partial masks keep the length of ASCII cells; HASH makes every one 64.
+            let hash = mask == MaskType::Hash;
+            let mut out: Vec<u8> = Vec::with_capacity(if hash {
+                lengths.len().saturating_mul(64)
+            } else {
+                text.len()
+            });
+            let mut start = 0;
+            for length in lengths.iter_mut().filter(|l| **l != NULL_CELL) {
+                let end = start + *length as usize;
+                masker.mask_into(text.get(start..end)?, &mut out);
+                start = end;
+                if hash {
+                    *length = 64;
+                }
+            }
+            String::from_utf8(out).ok()
+        }
+    }
+}
+
+/// [`mask_joined_ascii`] for any text, as UTF-16 code units (what a JS string holds, lone
+/// surrogates included: each reads as U+FFFD). Lengths are in code units; the masked column is
+/// answered as UTF-16 code units too, so non-ASCII text is never transcoded on either side.
+/// `None` if the lengths don't add up to `units` exactly (then `lengths` holds no meaning).
+pub fn mask_joined_utf16(units: &[u16], lengths: &mut [u32], masker: &Masker) -> Option<Vec<u16>> {
+    let mut out: Vec<u16> = Vec::with_capacity(match masker.mask_type() {
+        MaskType::Hash => lengths.len().saturating_mul(64),
+        MaskType::Nullify => 0,
+        _ => units.len(),
+    });
+    let mut scratch = (String::new(), Vec::new());
+    let mut rest = units;
+    for length in lengths.iter_mut() {
+        if *length == NULL_CELL {
+            continue;
+        }
+        let (cell, tail) = rest.split_at_checked(usize::try_from(*length).ok()?)?;
+        rest = tail;
+        let start = out.len();
+        *length = if utf16::mask_into(masker, cell, &mut out, &mut scratch) {
+            u32::try_from(out.len() - start).ok()?
+        } else {
+            NULL_CELL
+        };
+    }
+    rest.is_empty().then_some(out)
 }
 
 /// Splits off the first `units` UTF-16 code units of `text`; `None` if `text` is shorter or the

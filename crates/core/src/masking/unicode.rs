@@ -46,6 +46,25 @@ pub(crate) fn redact_char(c: char) -> char {
     }
 }
 
+/// What REDACT writes for each character of the Basic Multilingual Plane, by code point: `X`,
+/// `x` or `0`, or 0 for a character it keeps (surrogate code points included). Built once from
+/// [`redact_char`], so it agrees with it by construction: one load per character instead of
+/// the two-level category lookup, for the UTF-16 path where most text is in the BMP.
+pub(crate) fn bmp_redactions() -> &'static [u8] {
+    static TABLE: OnceLock<Vec<u8>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..=u16::MAX)
+            .map(|unit| {
+                char::from_u32(u32::from(unit))
+                    .map(|c| (c, redact_char(c)))
+                    .filter(|(c, redacted)| c != redacted)
+                    // Replacements are ASCII.
+                    .map_or(0, |(_, redacted)| redacted as u8)
+            })
+            .collect()
+    })
+}
+
 /// The three classes REDACT replaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RedactClass {
@@ -99,6 +118,19 @@ fn scan_ranges(category: GeneralCategory) -> Vec<(char, char)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bmp_table_agrees_with_redact_char() {
+        let table = bmp_redactions();
+        assert_eq!(table.len(), 0x10000);
+        for unit in 0..=u16::MAX {
+            let written = table[usize::from(unit)];
+            match char::from_u32(u32::from(unit)) {
+                Some(c) if redact_char(c) != c => assert_eq!(char::from(written), redact_char(c), "{c:?}"),
+                _ => assert_eq!(written, 0, "{unit:#x}"),
+            }
+        }
+    }
 
     #[test]
     fn class_ranges_agree_with_redact_char_on_every_scalar_value() {

@@ -8,11 +8,11 @@
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use super::unicode::{redact_ascii, redact_char};
+use super::unicode::{bmp_redactions, redact_ascii, redact_char};
 use super::{MaskOptions, MaskType};
 
 /// How many characters the partial masks keep.
-const KEEP: usize = 4;
+pub(crate) const KEEP: usize = 4;
 
 /// A mask prepared once for many values: the HMAC key schedule of a keyed HASH is computed here,
 /// not per value.
@@ -189,13 +189,19 @@ fn write_redact(value: &str, out: &mut Vec<u8>) {
     // Copy runs of kept characters (CJK, emoji, marks, punctuation) whole; only letters and
     // digits are rewritten, each to one ASCII byte.
     let bytes = value.as_bytes();
+    let bmp = bmp_redactions();
     let mut run_start = 0;
     for (i, c) in value.char_indices() {
-        let replacement = redact_char(c);
-        if replacement != c {
+        // Replacements are `X`, `x` or `0`: ASCII (0: the character is kept).
+        let replacement = match bmp.get(c as usize) {
+            Some(redacted) => *redacted,
+            None => Some(redact_char(c))
+                .filter(|r| *r != c)
+                .map_or(0, |r| r as u8),
+        };
+        if replacement != 0 {
             out.extend_from_slice(bytes.get(run_start..i).unwrap_or_default());
-            // Replacements are `X`, `x` or `0`: ASCII.
-            out.push(replacement as u8);
+            out.push(replacement);
             run_start = i + c.len_utf8();
         }
     }
