@@ -45,12 +45,16 @@ if [ "$installed" != "$bindgen_version" ]; then
     || cargo install wasm-bindgen-cli --version "$bindgen_version"
 fi
 
-# npm packages (binaryen's wasm-opt, test tools), reinstalled when the lock file changes.
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm packages (binaryen's wasm-opt, test tools), reinstalled whenever package.json or the lock
+# file differs from what was last installed (a content stamp: mtimes lie after checkouts).
+npm_stamp=$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)
+if [ ! -d node_modules ] || [ "$(cat node_modules/.steward-stamp 2>/dev/null)" != "$npm_stamp" ]; then
   say "installing npm packages"
   # `npm install`, not `npm ci`: the lock file omits the other platforms' optional DuckDB
   # bindings (the registry mirror here doesn't list them), which `npm ci` rejects as out of sync.
   npm install --no-audit --no-fund --loglevel=error
+  # Stamp what is on disk now: the install may have rewritten the lock file.
+  cat package.json package-lock.json | sha256sum | cut -d' ' -f1 > node_modules/.steward-stamp
 fi
 
 as_root() {

@@ -142,12 +142,6 @@ impl MatchedPolicies {
         self.table.as_deref()?.get(id as usize)
     }
 
-    /// The policies' positions in the table they come from; for a [`super::PolicyEngine`]
-    /// decision, that is [`super::PolicyEngine::policy_table`].
-    pub fn ids(&self) -> &[u32] {
-        &self.ids
-    }
-
     /// How many policies applied.
     pub fn len(&self) -> usize {
         self.ids.len()

@@ -39,11 +39,11 @@ fn deserialize_values<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Resu
         .into_iter()
         .enumerate()
         .map(|(i, value)| match value {
-            serde_json::Value::Null => Ok(None),
-            serde_json::Value::String(s) => Ok(Some(s)),
-            serde_json::Value::Number(n) => Ok(Some(n.to_string())),
-            serde_json::Value::Bool(b) => Ok(Some(b.to_string())),
-            _ => Err(serde::de::Error::custom(format!("values[{i}]: expected a string, number, boolean or null"))),
+            // Numbers and booleans as their canonical text, exactly as `mask` reads them.
+            serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+                Err(serde::de::Error::custom(format!("values[{i}]: expected a string, number, boolean or null")))
+            }
+            scalar => Ok(masking::canonical_text(&scalar)),
         })
         .collect()
 }
@@ -102,7 +102,8 @@ where
             table.clone()
         };
         let values = decision.allowed.then(|| match decision.mask {
-            Some(mask) => column.values.iter().map(|v| masking::mask(v.as_deref(), mask, options)).collect(),
+            // One prepared mask per column (the keyed hash sets up its HMAC once).
+            Some(mask) => masking::mask_column(&column.values, mask, options),
             None => column.values.clone(),
         });
         columns.push(PreviewedColumn {
