@@ -219,9 +219,9 @@ impl RequestStrings {
         }
         let start = u32::try_from(self.nodes.len()).map_err(|_| Unsupported)?;
         let nodes = &mut self.nodes;
-        engine.covering_nodes(name, |node| nodes.push(node));
+        let connection = engine.locate(name, |node| nodes.push(node));
         let end = u32::try_from(self.nodes.len()).map_err(|_| Unsupported)?;
-        self.assets.push(AssetFacts { connection: engine.connection(name), start, end });
+        self.assets.push(AssetFacts { connection, start, end });
         u32::try_from(self.assets.len() - 1).map_err(|_| Unsupported)
     }
 

@@ -8,7 +8,12 @@ use std::sync::Arc;
 use super::action::{Action, ActionFamily, DataAction, DomainAction, Effect, GlossaryAction, MetadataAction, Role};
 use super::config::ConfigErrors;
 use super::decision::{Decision, MatchedPolicy, OwnerKind, Verdict};
-use super::index::{collect_members, ActionIndex, BitRows, Entry, FxHashMap, PathIndex};
+use smallvec::SmallVec;
+
+use super::index::{path_hash, prefixes, 
+    collect_path_members, name_hash, ActionIndex, ActionSet, BitRows, Entry, FxHashMap, NameTable,
+    PathEntry, PathIndex, PathPolicies, TagEntries,
+};
 use super::model::{AccessConfig, Policy, Resource};
 use super::preview::{self, Preview, PreviewRequest};
 use super::qualified_name::connection_of;
@@ -30,7 +35,7 @@ pub struct BatchError {
 /// [`PolicyEngine::compile`], then call [`PolicyEngine::decide`] as often as needed.
 #[derive(Debug, Clone)]
 pub struct PolicyEngine {
-    users: FxHashMap<Box<str>, u32>,
+    users: NameTable,
     roles: Vec<Role>,
     /// One row per user, so a decision reads one user's memberships from adjacent cache lines:
     /// column `p` — member of enabled persona `p`; column `purpose_column + q` — enabled purpose
@@ -39,15 +44,22 @@ pub struct PolicyEngine {
     memberships: BitRows,
     purpose_column: usize,
     connection_column: usize,
-    connections: FxHashMap<Box<str>, u32>,
+    /// Connections by qualified name, keyed by path hash so an asset's walk finds its own.
+    connections: NameTable,
     /// Every `entity:` / `domain:` resource path, numbered.
     paths: PathIndex,
+    /// Persona policies by resource path, every action together.
+    path_policies: PathPolicies,
     /// Every purpose tag, numbered.
     tags: FxHashMap<Box<str>, u32>,
     /// Policy id → the policy as a decision reports it (shared with the decisions).
     policies: Arc<[MatchedPolicy]>,
+    /// Policy id → what the rules read of it.
+    effects: Vec<rules::PolicyEffect>,
     /// The same while compiling.
     building: Vec<MatchedPolicy>,
+    /// Persona policies by resource path while compiling.
+    building_paths: Vec<(u32, PathEntry)>,
     /// One index per action (see [`action_slot`]).
     actions: Vec<ActionIndex>,
 }
@@ -55,6 +67,12 @@ pub struct PolicyEngine {
 /// Number of actions policies can list (metadata, data, glossary and domain actions).
 const ACTION_SLOTS: usize =
     MetadataAction::ALL.len() + DataAction::ALL.len() + GlossaryAction::ALL.len() + DomainAction::ALL.len();
+
+/// A connection's qualified name has three segments (`default/snowflake/1700000000`).
+const CONNECTION_SEGMENTS: usize = 3;
+
+// Action sets are bit sets of slots.
+const _: () = assert!(ACTION_SLOTS <= ActionSet::BITS as usize);
 
 /// A dense number for every action a policy can list; `None` for admin actions.
 fn action_slot(action: Action) -> Option<usize> {
@@ -93,17 +111,18 @@ impl PolicyEngine {
 
     /// Compiles a config that has passed validation.
     fn compile_valid(config: &AccessConfig) -> PolicyEngine {
-        let mut users = FxHashMap::default();
+        let mut users = NameTable::default();
         let mut roles = Vec::with_capacity(config.users.len());
         let mut group_members: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for (u, user) in config.users.iter().enumerate() {
-            users.insert(Box::from(user.name.as_str()), index_u32(u));
+            // Validation refused duplicate names, so user `u` is name number `u`.
+            users.insert(name_hash(&user.name), &user.name);
             roles.push(user.role);
             for group in &user.groups {
                 group_members.entry(group.as_str()).or_default().push(u);
             }
         }
-        let user_index = |name: &str| users.get(name).map(|u| *u as usize);
+        let user_index = |name: &str| users.get(name_hash(name), name).map(|u| u as usize);
         let members = |names: &[String], groups: &[String]| -> Vec<usize> {
             let mut out: Vec<usize> = names.iter().filter_map(|n| user_index(n)).collect();
             for group in groups {
@@ -125,9 +144,11 @@ impl PolicyEngine {
                 memberships.set(u, purpose_column + q);
             }
         }
-        let mut connections = FxHashMap::default();
+        let mut connections = NameTable::default();
         for (c, connection) in config.connections.iter().enumerate() {
-            connections.insert(Box::from(connection.qualified_name.as_str()), index_u32(c));
+            // Validation refused duplicate names, so connection `c` is name number `c`.
+            let name = connection.qualified_name.as_str();
+            connections.insert(path_hash(name), name);
             for u in members(&connection.admins.users, &connection.admins.groups) {
                 memberships.set(u, connection_column + c);
             }
@@ -146,11 +167,22 @@ impl PolicyEngine {
             connection_column,
             connections,
             paths: PathIndex::default(),
+            path_policies: PathPolicies::default(),
             tags: FxHashMap::default(),
             policies: Arc::from(Vec::new()),
+            effects: Vec::new(),
             building: Vec::new(),
+            building_paths: Vec::new(),
             actions: vec![ActionIndex::default(); ACTION_SLOTS],
         };
+        for purpose in config.purposes.iter().filter(|q| q.enabled) {
+            for tag in &purpose.tags {
+                engine.tag_number(tag);
+            }
+        }
+        for index in &mut engine.actions {
+            index.purpose_tags = vec![TagEntries::default(); engine.tags.len()];
+        }
         for (p, persona) in config.personas.iter().enumerate().filter(|(_, p)| p.enabled) {
             let owner_name: Arc<str> = Arc::from(persona.name.as_str());
             for policy in persona.policies.iter().filter(|policy| policy.enabled) {
@@ -168,7 +200,7 @@ impl PolicyEngine {
                 let all_users = purpose.all_users;
                 for index in engine.indexes_for(policy) {
                     for tag in &tags {
-                        let entries = index.purpose_tags.entry(*tag).or_default();
+                        let Some(entries) = index.purpose_tags.get_mut(*tag as usize) else { continue };
                         if all_users {
                             entries.all_users.push(entry.policy);
                         } else {
@@ -178,7 +210,9 @@ impl PolicyEngine {
                 }
             }
         }
+        engine.effects = engine.building.iter().map(rules::PolicyEffect::of).collect();
         engine.policies = std::mem::take(&mut engine.building).into();
+        engine.path_policies = PathPolicies::new(engine.paths.len(), std::mem::take(&mut engine.building_paths));
         engine
     }
 
@@ -209,21 +243,20 @@ impl PolicyEngine {
     }
 
     fn index_persona_policy(&mut self, policy: &Policy, entry: Entry) {
-        let nodes: Vec<Option<u32>> = policy
-            .resources
-            .iter()
-            .map(|resource| match resource {
-                Resource::Entity(qn) | Resource::Domain(qn) => Some(self.paths.insert(qn.as_str())),
-                Resource::All | Resource::Glossary(_) => None,
-            })
-            .collect();
+        let actions = policy.actions.iter().filter_map(|a| action_slot(*a)).fold(0, |set: ActionSet, slot| set | 1 << slot);
+        for resource in &policy.resources {
+            if let Resource::Entity(qn) | Resource::Domain(qn) = resource {
+                if let Some(node) = self.paths.insert(qn.as_str()) {
+                    self.building_paths.push((node, PathEntry { policy: entry.policy, owner: entry.owner, actions }));
+                }
+            }
+        }
         for index in self.indexes_for(policy) {
-            for (resource, node) in policy.resources.iter().zip(&nodes) {
-                match (resource, node) {
-                    (_, Some(node)) => index.persona_paths.entry(*node).or_default().push(entry),
-                    (Resource::All, None) => index.persona_all.push(entry),
-                    (Resource::Entity(_) | Resource::Domain(_), None) => {}
-                    (Resource::Glossary(name), None) => {
+            for resource in &policy.resources {
+                match resource {
+                    Resource::All => index.persona_all.push(entry),
+                    Resource::Entity(_) | Resource::Domain(_) => {}
+                    Resource::Glossary(name) => {
                         index.persona_glossaries.entry(Box::from(name.as_str())).or_default().push(entry)
                     }
                 }
@@ -241,19 +274,15 @@ impl PolicyEngine {
     /// [`PolicyEngine::decide`] on the equivalent [`Request`].
     pub fn decide_view<T: AsRef<str>>(&self, request: &RequestView<'_, T>) -> Result<Decision, RequestError> {
         let user = self.user(request.user).ok_or_else(|| RequestError::UnknownUser(request.user.to_owned()))?;
+        // The user's memberships are read last but fetched from memory now, beside the rest.
+        self.memberships.touch(user as usize);
         let (_, action) = request.resolve_action()?;
-        let mut nodes = Vec::new();
-        self.covering_nodes(request.qualified_name, |node| nodes.push(node));
-        let tags: Vec<u32> = request.tags.iter().filter_map(|tag| self.tag(tag.as_ref())).collect();
-        let resolved = ResolvedRequest {
-            user,
-            action,
-            connection: self.connection(request.qualified_name),
-            nodes: &nodes,
-            tags: &tags,
-            glossary: request.glossary,
-        };
-        let mut ids = Vec::new();
+        let mut nodes: SmallVec<[u32; 8]> = SmallVec::new();
+        let connection = self.locate(request.qualified_name, |node| nodes.push(node));
+        let tags: SmallVec<[u32; 8]> = request.tags.iter().filter_map(|tag| self.tag(tag.as_ref())).collect();
+        let resolved = ResolvedRequest { user, action, connection, nodes: &nodes, tags: &tags, glossary: request.glossary };
+        // Room for a typical decision's policies, so collecting them rarely reallocates.
+        let mut ids = Vec::with_capacity(16);
         let verdict = self.decide_resolved(&resolved, &mut ids);
         Ok(Decision::from_verdict(verdict, &self.policies, ids))
     }
@@ -276,23 +305,39 @@ impl PolicyEngine {
             connection_admin,
             matched,
             policies: &self.policies,
+            effects: &self.effects,
         })
     }
 
     /// The index of a user, by name.
     pub fn user(&self, name: &str) -> Option<u32> {
-        self.users.get(name).copied()
+        self.users.get(name_hash(name), name)
     }
 
     /// The index of the connection an asset belongs to, if the config has it.
     pub fn connection(&self, qualified_name: &str) -> Option<u32> {
-        connection_of(qualified_name).and_then(|c| self.connections.get(c)).copied()
+        connection_of(qualified_name).and_then(|c| self.connections.get(path_hash(c), c))
     }
 
     /// Calls `visit` with every resource-path node ([`ResolvedRequest::nodes`]) that covers an
     /// asset: its own path and its ancestors that some persona policy names.
     pub fn covering_nodes(&self, qualified_name: &str, visit: impl FnMut(u32)) {
         self.paths.for_each_covering(qualified_name, visit);
+    }
+
+    /// [`PolicyEngine::covering_nodes`] and [`PolicyEngine::connection`] in one walk over the
+    /// name: calls `visit` with each covering node and returns the asset's connection.
+    pub fn locate(&self, qualified_name: &str, mut visit: impl FnMut(u32)) -> Option<u32> {
+        let mut connection = None;
+        for (segments, hash, prefix) in prefixes(qualified_name) {
+            if segments == CONNECTION_SEGMENTS {
+                connection = self.connections.get(hash, prefix);
+            }
+            if let Some(node) = self.paths.node(segments, hash, prefix) {
+                visit(node);
+            }
+        }
+        connection
     }
 
     /// The number of a tag some purpose names ([`ResolvedRequest::tags`]); `None` for any
@@ -325,7 +370,7 @@ impl PolicyEngine {
 
     /// Whether the named user exists in the config.
     pub fn has_user(&self, name: &str) -> bool {
-        self.users.contains_key(name)
+        self.user(name).is_some()
     }
 
     /// Every applicable policy, in config order (policy ids are assigned in config order).
@@ -336,23 +381,21 @@ impl PolicyEngine {
         };
         let user = request.user as usize;
         let member = |persona: u32| self.memberships.get(user, persona as usize);
-        collect_members(&index.persona_all, ids, member);
+        index.persona_all.collect(ids, member);
         if request.action.family() == ActionFamily::Glossary {
             if let Some(entries) = request.glossary.and_then(|g| index.persona_glossaries.get(g)) {
-                collect_members(entries, ids, member);
+                entries.collect(ids, member);
             }
-        } else if !index.persona_paths.is_empty() {
+        } else if let Some(slot) = action_slot(request.action) {
             for node in request.nodes {
-                if let Some(entries) = index.persona_paths.get(node) {
-                    collect_members(entries, ids, member);
-                }
+                collect_path_members(self.path_policies.of(*node), 1 << slot, ids, member);
             }
         }
         if !index.purpose_tags.is_empty() {
             for tag in request.tags {
-                if let Some(entries) = index.purpose_tags.get(tag) {
+                if let Some(entries) = index.purpose_tags.get(*tag as usize) {
                     ids.extend_from_slice(&entries.all_users);
-                    collect_members(&entries.members, ids, |purpose| {
+                    entries.members.collect(ids, |purpose| {
                         self.memberships.get(user, self.purpose_column + purpose as usize)
                     });
                 }

@@ -61,49 +61,27 @@ impl Hasher for FxHasher {
     }
 }
 
-/// The Fx hash of one path segment.
-fn segment_hash(segment: &str) -> u64 {
+/// The path hash of a whole path: the hash [`prefixes`] gives for its last prefix.
+pub fn path_hash(path: &str) -> u64 {
+    prefixes(path).last().map_or(0, |(_, hash, _)| hash)
+}
+
+/// The Fx hash of a whole name (users).
+pub fn name_hash(name: &str) -> u64 {
     let mut hasher = FxHasher::default();
-    hasher.write(segment.as_bytes());
+    hasher.write(name.as_bytes());
     hasher.hash
 }
 
-/// Folds the next segment's hash into a prefix hash.
-fn extend_path_hash(prefix: u64, segment: &str) -> u64 {
-    (prefix.rotate_left(5) ^ segment_hash(segment)).wrapping_mul(SEED)
-}
-
-/// The path hash of a whole path (the same value the prefix walk reaches at its end).
-pub fn path_hash(path: &str) -> u64 {
-    path.split('/').fold(0, extend_path_hash)
-}
-
-/// A hasher for keys that already are well-mixed 64-bit hashes: a final avalanche only.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct PrehashedHasher {
-    hash: u64,
-}
-
-impl Hasher for PrehashedHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.hash = (self.hash.rotate_left(8) ^ u64::from(*byte)).wrapping_mul(SEED);
-        }
-    }
-
-    fn write_u64(&mut self, i: u64) {
-        self.hash = i;
-    }
-
-    fn finish(&self) -> u64 {
-        // murmur3's fmix64.
-        let mut h = self.hash;
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        h ^= h >> 33;
-        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        h ^ (h >> 33)
-    }
+/// Spreads a folded hash over all 64 bits (murmur3's `fmix64`): the table indexes by the low
+/// bits, which a multiply leaves weakest.
+fn mix(hash: u64) -> u64 {
+    let mut h = hash;
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 /// A `HashMap` with [`FxHasher`].
@@ -118,55 +96,123 @@ pub struct Entry {
     pub owner: u32,
 }
 
+/// Names numbered in the order they were first inserted. The text of every name is kept in one
+/// buffer and the hash table holds only numbers, so a lookup reads a few small, contiguous
+/// blocks of memory instead of a table of pointers to one allocation per name. The caller
+/// supplies each name's hash (so paths can be hashed prefix by prefix); a hit is always
+/// confirmed by comparing the text.
+#[derive(Debug, Default, Clone)]
+pub struct NameTable {
+    text: String,
+    /// Name `n` is `text[ends[n - 1]..ends[n]]` (from 0 for the first).
+    ends: Vec<u32>,
+    /// Each name's hash, for growing the table.
+    hashes: Vec<u64>,
+    by_hash: hashbrown::HashTable<Slot>,
+}
+
+/// A name as the hash table holds it: where its text is, so a lookup reads the slot and the
+/// text and nothing else, and its number.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    start: u32,
+    end: u32,
+    number: u32,
+}
+
+impl NameTable {
+    /// How many names are numbered.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether no name is numbered.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The text of name `n`.
+    pub fn name(&self, n: u32) -> Option<&str> {
+        let n = n as usize;
+        let start = match n.checked_sub(1) {
+            Some(previous) => *self.ends.get(previous)? as usize,
+            None => 0,
+        };
+        let end = *self.ends.get(n)? as usize;
+        self.text.get(start..end)
+    }
+
+    /// The number of `name` (whose hash is `hash`), if it has one.
+    pub fn get(&self, hash: u64, name: &str) -> Option<u32> {
+        let text = self.text.as_bytes();
+        self.by_hash
+            .find(mix(hash), |slot| text.get(slot.start as usize..slot.end as usize) == Some(name.as_bytes()))
+            .map(|slot| slot.number)
+    }
+
+    /// The number of `name` (whose hash is `hash`), numbering it when it is new. `None` when the
+    /// table is full (more than `u32::MAX` bytes or names), which no config reaches.
+    pub fn insert(&mut self, hash: u64, name: &str) -> Option<u32> {
+        if let Some(n) = self.get(hash, name) {
+            return Some(n);
+        }
+        let number = u32::try_from(self.ends.len()).ok()?;
+        let start = u32::try_from(self.text.len()).ok()?;
+        let end = u32::try_from(self.text.len().checked_add(name.len())?).ok()?;
+        self.text.push_str(name);
+        self.ends.push(end);
+        self.hashes.push(mix(hash));
+        let hashes = &self.hashes;
+        let slot = Slot { start, end, number };
+        self.by_hash.insert_unique(mix(hash), slot, |s| hashes.get(s.number as usize).copied().unwrap_or_default());
+        Some(number)
+    }
+}
+
 /// Every `entity:` / `domain:` resource path of the config, each numbered once (its node);
-/// the per-action indexes key persona policies by node, so an asset's covering nodes are found
-/// once per asset, whatever the action (and a caller that sees an asset again may keep them).
+/// persona policies are indexed by node, so an asset's covering nodes are found once per asset,
+/// whatever the action (and a caller that sees an asset again may keep them).
 ///
 /// Keys are found by a hash folded segment by segment, so walking the prefixes of an asset's
 /// path hashes each byte once; only prefixes with a segment count some key has are looked up,
 /// and a hit is confirmed by comparing the text.
 #[derive(Debug, Default, Clone)]
 pub struct PathIndex {
-    by_hash: HashMap<u64, PathKey, BuildHasherDefault<PrehashedHasher>>,
+    paths: NameTable,
     /// Bit `n` is set when some key has `n` segments (`n` ≥ 63 shares bit 63).
     depths: u64,
-    nodes: u32,
-}
-
-#[derive(Debug, Clone)]
-struct PathKey {
-    path: Box<str>,
-    node: u32,
-    /// Other paths with the same 64-bit hash (practically never any).
-    colliding: Vec<PathKey>,
 }
 
 impl PathIndex {
-    /// The node of `path`, numbering it when it is new.
-    pub fn insert(&mut self, path: &str) -> u32 {
+    /// The node of `path`, numbering it when it is new (`None` only past `u32::MAX` paths).
+    pub fn insert(&mut self, path: &str) -> Option<u32> {
         self.depths |= depth_bit(path.split('/').count());
-        let next = self.nodes;
-        let node = match self.by_hash.entry(path_hash(path)) {
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert(PathKey { path: Box::from(path), node: next, colliding: Vec::new() });
-                next
-            }
-            std::collections::hash_map::Entry::Occupied(mut slot) => {
-                let key = slot.get_mut();
-                if &*key.path == path {
-                    key.node
-                } else if let Some(other) = key.colliding.iter().find(|k| &*k.path == path) {
-                    other.node
-                } else {
-                    key.colliding.push(PathKey { path: Box::from(path), node: next, colliding: Vec::new() });
-                    next
-                }
-            }
-        };
-        if node == next {
-            self.nodes = self.nodes.saturating_add(1);
+        self.paths.insert(path_hash(path), path)
+    }
+
+    /// How many nodes are numbered.
+    pub fn len(&self) -> usize {
+        self.paths.len()
+    }
+
+    /// Whether no path is numbered.
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty()
+    }
+
+    /// Whether some key has `segments` segments.
+    pub fn has_depth(&self, segments: usize) -> bool {
+        self.depths & depth_bit(segments) != 0
+    }
+
+    /// The node of the prefix `prefix` of `segments` segments whose hash is `hash` (as
+    /// [`prefixes`] gives them), if it is a key.
+    pub fn node(&self, segments: usize, hash: u64, prefix: &str) -> Option<u32> {
+        if self.has_depth(segments) {
+            self.paths.get(hash, prefix)
+        } else {
+            None
         }
-        node
     }
 
     /// Calls `visit` with the node of every key that is `path` or one of its ancestors,
@@ -175,22 +221,49 @@ impl PathIndex {
         if self.depths == 0 {
             return;
         }
-        let mut hash = 0u64;
-        let mut end = 0usize;
-        for (depth, segment) in path.split('/').enumerate() {
-            hash = extend_path_hash(hash, segment);
-            end += segment.len() + usize::from(depth > 0);
-            if self.depths & depth_bit(depth + 1) == 0 {
-                continue;
-            }
-            let Some(key) = self.by_hash.get(&hash) else { continue };
-            let Some(prefix) = path.get(..end) else { continue };
-            if &*key.path == prefix {
-                visit(key.node);
-            } else if let Some(other) = key.colliding.iter().find(|k| &*k.path == prefix) {
-                visit(other.node);
+        for (segments, hash, prefix) in prefixes(path) {
+            if let Some(node) = self.node(segments, hash, prefix) {
+                visit(node);
             }
         }
+    }
+}
+
+/// The `/` prefixes of `path`, shortest first, ending with `path` itself, each with its number
+/// of segments and its path hash: `a/b` → `(1, …, "a")`, `(2, …, "a/b")`. One pass over the
+/// bytes hashes them all. The hash is cheap and weak on purpose (a rotate and xor per byte, a
+/// multiply per segment): tables spread it with [`NameTable`]'s finaliser and confirm every hit
+/// by comparing the text.
+pub fn prefixes(path: &str) -> Prefixes<'_> {
+    Prefixes { path, start: 0, segments: 0, hash: 0 }
+}
+
+/// Iterator of [`prefixes`].
+#[derive(Debug, Clone)]
+pub struct Prefixes<'a> {
+    path: &'a str,
+    /// Where the next segment starts (past the end when done).
+    start: usize,
+    segments: usize,
+    hash: u64,
+}
+
+impl<'a> Iterator for Prefixes<'a> {
+    type Item = (usize, u64, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let rest = self.path.as_bytes().get(self.start..)?;
+        // Segments are short: a plain loop beats `memchr`'s set-up.
+        let mut hash = if self.segments == 0 { 0 } else { self.hash.wrapping_mul(SEED) };
+        let mut end = self.start;
+        for byte in rest.iter().take_while(|b| **b != b'/') {
+            hash = hash.rotate_left(5) ^ u64::from(*byte);
+            end += 1;
+        }
+        self.hash = hash;
+        self.segments += 1;
+        self.start = end + 1;
+        Some((self.segments, hash, self.path.get(..end)?))
     }
 }
 
@@ -198,17 +271,73 @@ fn depth_bit(segments: usize) -> u64 {
     1u64 << segments.min(63)
 }
 
-/// Everything indexed for one action (e.g. metadata `update`): only policies that list it.
+/// A set of actions policies can list, one bit per action slot (see the engine's
+/// `action_slot`).
+pub type ActionSet = u32;
+
+/// A persona policy under one resource path: the policy, its persona, and the actions it lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathEntry {
+    /// Global policy id (config order).
+    pub policy: u32,
+    /// Index of the owning persona.
+    pub owner: u32,
+    /// The actions the policy lists.
+    pub actions: ActionSet,
+}
+
+/// Persona policies by resource-path node ([`PathIndex`]): one run of entries per node, in
+/// policy order, each with its actions. One run holds every action, so an asset's covering
+/// nodes cost one contiguous read each, whatever the action.
+#[derive(Debug, Default, Clone)]
+pub struct PathPolicies {
+    /// Node `n`'s entries are `entries[starts[n]..starts[n + 1]]`.
+    starts: Vec<u32>,
+    entries: Vec<PathEntry>,
+}
+
+impl PathPolicies {
+    /// Builds the runs from `(node, entry)` pairs in any order, for nodes `0..nodes`; a policy
+    /// naming a path twice is kept once (with both listings' actions).
+    pub fn new(nodes: usize, mut pairs: Vec<(u32, PathEntry)>) -> Self {
+        pairs.sort_unstable_by_key(|(node, entry)| (*node, entry.policy));
+        let mut entries: Vec<PathEntry> = Vec::with_capacity(pairs.len());
+        let mut starts = Vec::with_capacity(nodes + 1);
+        let mut pairs = pairs.into_iter().peekable();
+        for node in 0..nodes {
+            starts.push(u32::try_from(entries.len()).unwrap_or(u32::MAX));
+            let run_start = entries.len();
+            while let Some((_, entry)) = pairs.next_if(|(n, _)| *n as usize == node) {
+                let in_run = entries.len() > run_start;
+                match entries.last_mut() {
+                    Some(last) if in_run && last.policy == entry.policy => last.actions |= entry.actions,
+                    _ => entries.push(entry),
+                }
+            }
+        }
+        starts.push(u32::try_from(entries.len()).unwrap_or(u32::MAX));
+        PathPolicies { starts, entries }
+    }
+
+    /// The entries of node `node`, in policy order.
+    pub fn of(&self, node: u32) -> &[PathEntry] {
+        let node = node as usize;
+        match (self.starts.get(node), self.starts.get(node + 1)) {
+            (Some(start), Some(end)) => self.entries.get(*start as usize..*end as usize).unwrap_or_default(),
+            _ => &[],
+        }
+    }
+}
+
+/// Everything else indexed for one action (e.g. metadata `update`): only policies that list it.
 #[derive(Debug, Default, Clone)]
 pub struct ActionIndex {
     /// Persona policies with resource `*`.
-    pub persona_all: Vec<Entry>,
-    /// Persona policies by the node ([`PathIndex`]) of an `entity:` or `domain:` path.
-    pub persona_paths: FxHashMap<u32, Vec<Entry>>,
+    pub persona_all: OwnerRuns,
     /// Persona policies by the glossary name of a `glossary:` resource.
-    pub persona_glossaries: FxHashMap<Box<str>, Vec<Entry>>,
+    pub persona_glossaries: FxHashMap<Box<str>, OwnerRuns>,
     /// Purpose policies by tag number (see `PolicyEngine`'s tag numbering).
-    pub purpose_tags: FxHashMap<u32, TagEntries>,
+    pub purpose_tags: Vec<TagEntries>,
 }
 
 /// The purpose policies of one tag (for one action).
@@ -217,15 +346,54 @@ pub struct TagEntries {
     /// Policy ids of purposes for all users (no membership to check).
     pub all_users: Vec<u32>,
     /// Policies of purposes for named users and groups.
-    pub members: Vec<Entry>,
+    pub members: OwnerRuns,
 }
 
-/// Pushes the policy of every entry whose owner passes `member`, checking each owner once per
-/// run (entries are stored grouped by owner).
-pub fn collect_members(entries: &[Entry], ids: &mut Vec<u32>, member: impl Fn(u32) -> bool) {
+/// Policy ids grouped by owner (persona or purpose), in the order they were pushed: each
+/// owner's membership is checked once per run, then its policies are copied whole.
+#[derive(Debug, Default, Clone)]
+pub struct OwnerRuns {
+    /// `(owner, end)`: the run's policies end at `end` in `ids`, starting where the previous
+    /// run ends.
+    runs: Vec<(u32, u32)>,
+    ids: Vec<u32>,
+}
+
+impl OwnerRuns {
+    /// Adds a policy after the ones already pushed.
+    pub fn push(&mut self, entry: Entry) {
+        self.ids.push(entry.policy);
+        let end = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+        match self.runs.last_mut() {
+            Some((owner, last)) if *owner == entry.owner => *last = end,
+            _ => self.runs.push((entry.owner, end)),
+        }
+    }
+
+    /// Whether no policy was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Appends to `out` the policies of every owner that passes `member`, in push order.
+    pub fn collect(&self, out: &mut Vec<u32>, member: impl Fn(u32) -> bool) {
+        let mut start = 0usize;
+        for (owner, end) in &self.runs {
+            let end = *end as usize;
+            if member(*owner) {
+                out.extend_from_slice(self.ids.get(start..end).unwrap_or_default());
+            }
+            start = end;
+        }
+    }
+}
+
+/// Pushes the policy of every entry of a path run that lists an action in `actions` and whose
+/// owner passes `member`, checking each owner once per run of its entries.
+pub fn collect_path_members(entries: &[PathEntry], actions: ActionSet, ids: &mut Vec<u32>, member: impl Fn(u32) -> bool) {
     let mut owner = u32::MAX;
     let mut is_member = false;
-    for entry in entries {
+    for entry in entries.iter().filter(|entry| entry.actions & actions != 0) {
         if entry.owner != owner {
             owner = entry.owner;
             is_member = member(owner);
@@ -236,45 +404,52 @@ pub fn collect_members(entries: &[Entry], ids: &mut Vec<u32>, member: impl Fn(u3
     }
 }
 
-/// A fixed-width bit matrix: one row of `words` 64-bit words per user.
+/// 1,024 bits on a 128-byte boundary: two cache lines that the hardware fetches together.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(128))]
+struct Block([u64; 16]);
+
+const BLOCK_BITS: usize = 1024;
+
+/// A fixed-width bit matrix: one row per user, each row starting on a 128-byte boundary so a
+/// row of up to 1,024 columns costs one memory fetch.
 #[derive(Debug, Default, Clone)]
 pub struct BitRows {
-    words: usize,
-    bits: Vec<u64>,
+    blocks_per_row: usize,
+    blocks: Vec<Block>,
 }
 
 impl BitRows {
     /// `rows` rows of `columns` bits, all clear.
     pub fn new(rows: usize, columns: usize) -> Self {
-        let words = columns.div_ceil(64);
-        BitRows { words, bits: vec![0; rows.saturating_mul(words)] }
+        let blocks_per_row = columns.div_ceil(BLOCK_BITS).max(1);
+        BitRows { blocks_per_row, blocks: vec![Block([0; 16]); rows.saturating_mul(blocks_per_row)] }
+    }
+
+    fn word(&self, row: usize, column: usize) -> Option<&u64> {
+        let block = self.blocks.get(row * self.blocks_per_row + column / BLOCK_BITS)?;
+        block.0.get((column % BLOCK_BITS) / 64)
     }
 
     /// Sets bit `column` of row `row` (out-of-range positions are ignored).
     pub fn set(&mut self, row: usize, column: usize) {
-        if let Some(word) = self.bits.get_mut(row * self.words + column / 64) {
+        let index = row * self.blocks_per_row + column / BLOCK_BITS;
+        if let Some(word) = self.blocks.get_mut(index).and_then(|block| block.0.get_mut((column % BLOCK_BITS) / 64)) {
             *word |= 1u64 << (column % 64);
         }
     }
 
-    /// Reads the first and last word of a row, so that its cache lines start loading before
-    /// the row is needed.
+    /// Reads the first and last word of a row, so that its memory starts loading before the
+    /// row is needed.
     pub fn touch(&self, row: usize) {
-        let first = self.bits.get(row * self.words).copied().unwrap_or_default();
-        let last = self.bits.get((row * self.words + self.words).saturating_sub(1)).copied().unwrap_or_default();
-        std::hint::black_box(first ^ last);
+        let last = (self.blocks_per_row * BLOCK_BITS).saturating_sub(1);
+        std::hint::black_box((self.word(row, 0).copied(), self.word(row, last).copied()));
     }
 
     /// Whether bit `column` of row `row` is set.
     pub fn get(&self, row: usize, column: usize) -> bool {
-        self.bits.get(row * self.words + column / 64).is_some_and(|word| word & (1u64 << (column % 64)) != 0)
+        self.word(row, column).is_some_and(|word| word & (1u64 << (column % 64)) != 0)
     }
-}
-
-/// The `/` prefixes of a path, shortest first, ending with the path itself:
-/// `a/b/c` → `a`, `a/b`, `a/b/c`.
-pub fn path_prefixes(path: &str) -> impl Iterator<Item = &str> {
-    path.match_indices('/').filter_map(move |(i, _)| path.get(..i)).chain(std::iter::once(path))
 }
 
 #[cfg(test)]
@@ -282,18 +457,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn path_prefixes_stop_at_slashes() {
-        let prefixes: Vec<&str> = path_prefixes("a/b/c").collect();
-        assert_eq!(prefixes, ["a", "a/b", "a/b/c"]);
+    fn prefixes_stop_at_slashes_and_hash_like_whole_paths() {
+        let seen: Vec<(usize, u64, &str)> = prefixes("a/bc/d").collect();
+        let expected: Vec<(usize, u64, &str)> =
+            [(1, "a"), (2, "a/bc"), (3, "a/bc/d")].into_iter().map(|(n, p)| (n, path_hash(p), p)).collect();
+        assert_eq!(seen, expected);
+        assert_eq!(prefixes("").map(|(n, _, p)| (n, p)).collect::<Vec<_>>(), [(1, "")]);
     }
 
     #[test]
     fn path_index_visits_the_path_and_its_ancestors_only() {
         let mut index = PathIndex::default();
-        assert_eq!(index.insert("a/b"), 0);
-        assert_eq!(index.insert("a/b/c"), 1);
-        assert_eq!(index.insert("a/bc"), 2);
-        assert_eq!(index.insert("a/b"), 0);
+        assert_eq!(index.insert("a/b"), Some(0));
+        assert_eq!(index.insert("a/b/c"), Some(1));
+        assert_eq!(index.insert("a/bc"), Some(2));
+        assert_eq!(index.insert("a/b"), Some(0));
         let visit = |path: &str| {
             let mut seen = Vec::new();
             index.for_each_covering(path, |node| seen.push(node));
@@ -314,5 +492,38 @@ mod tests {
         assert!(!rows.get(0, 129));
         assert!(!rows.get(2, 129));
         assert!(!rows.get(1, 128));
+    }
+
+    #[test]
+    fn bit_rows_wider_than_a_block_keep_rows_apart() {
+        let mut rows = BitRows::new(3, 2_500);
+        rows.set(1, 2_499);
+        rows.set(2, 0);
+        rows.set(0, 1_024);
+        assert!(rows.get(1, 2_499) && rows.get(2, 0) && rows.get(0, 1_024));
+        assert!(!rows.get(2, 2_499) && !rows.get(1, 0) && !rows.get(1, 1_024) && !rows.get(0, 0));
+        assert!(!rows.get(3, 0), "a row past the end is empty");
+    }
+
+    #[test]
+    fn names_with_the_same_hash_keep_their_own_numbers() {
+        let mut names = NameTable::default();
+        assert_eq!(names.insert(7, "alice"), Some(0));
+        assert_eq!(names.insert(7, "bob"), Some(1));
+        assert_eq!(names.insert(name_hash("carol"), "carol"), Some(2));
+        assert_eq!(names.insert(7, "alice"), Some(0));
+        assert_eq!((names.get(7, "alice"), names.get(7, "bob"), names.get(7, "carol")), (Some(0), Some(1), None));
+        assert_eq!(names.get(name_hash("carol"), "carol"), Some(2));
+        assert_eq!((names.name(1), names.name(3), names.len()), (Some("bob"), None, 3));
+    }
+
+    #[test]
+    fn path_policies_keep_policy_order_per_node_and_merge_repeats() {
+        let entry = |policy, actions| PathEntry { policy, owner: policy / 10, actions };
+        let policies = PathPolicies::new(3, vec![(2, entry(5, 1)), (0, entry(9, 2)), (0, entry(3, 1)), (0, entry(9, 4))]);
+        assert_eq!(policies.of(0), [entry(3, 1), entry(9, 6)]);
+        assert_eq!(policies.of(1), []);
+        assert_eq!(policies.of(2), [entry(5, 1)]);
+        assert_eq!(policies.of(3), []);
     }
 }
