@@ -11,8 +11,8 @@ use super::decision::{Decision, MatchedPolicy, OwnerKind, Verdict};
 use smallvec::SmallVec;
 
 use super::index::{path_hash, prefixes, 
-    collect_path_members, name_hash, ActionIndex, ActionSet, BitRows, Entry, FxHashMap, NameTable,
-    PathEntry, PathIndex, PathPolicies, TagEntries,
+    collect_members, name_hash, ActionIndex, ActionSet, BitRows, Entry, FxHashMap, NameTable,
+    PathIndex, PathPolicies, TagEntries,
 };
 use super::model::{AccessConfig, Policy, Resource};
 use super::preview::{self, Preview, PreviewRequest};
@@ -58,8 +58,8 @@ pub struct PolicyEngine {
     effects: Vec<rules::PolicyEffect>,
     /// The same while compiling.
     building: Vec<MatchedPolicy>,
-    /// Persona policies by resource path while compiling.
-    building_paths: Vec<(u32, PathEntry)>,
+    /// Persona policies by resource path and action slot while compiling.
+    building_paths: Vec<(u32, u8, Entry)>,
     /// One index per action (see [`action_slot`]).
     actions: Vec<ActionIndex>,
 }
@@ -243,11 +243,11 @@ impl PolicyEngine {
     }
 
     fn index_persona_policy(&mut self, policy: &Policy, entry: Entry) {
-        let actions = policy.actions.iter().filter_map(|a| action_slot(*a)).fold(0, |set: ActionSet, slot| set | 1 << slot);
+        let slots: Vec<u8> = policy.actions.iter().filter_map(|a| action_slot(*a)).filter_map(|s| u8::try_from(s).ok()).collect();
         for resource in &policy.resources {
             if let Resource::Entity(qn) | Resource::Domain(qn) = resource {
                 if let Some(node) = self.paths.insert(qn.as_str()) {
-                    self.building_paths.push((node, PathEntry { policy: entry.policy, owner: entry.owner, actions }));
+                    self.building_paths.extend(slots.iter().map(|slot| (node, *slot, entry)));
                 }
             }
         }
@@ -388,7 +388,7 @@ impl PolicyEngine {
             }
         } else if let Some(slot) = action_slot(request.action) {
             for node in request.nodes {
-                collect_path_members(self.path_policies.of(*node), 1 << slot, ids, member);
+                collect_members(self.path_policies.of(*node, slot), ids, member);
             }
         }
         if !index.purpose_tags.is_empty() {

@@ -275,54 +275,53 @@ fn depth_bit(segments: usize) -> u64 {
 /// `action_slot`).
 pub type ActionSet = u32;
 
-/// A persona policy under one resource path: the policy, its persona, and the actions it lists.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PathEntry {
-    /// Global policy id (config order).
-    pub policy: u32,
-    /// Index of the owning persona.
-    pub owner: u32,
-    /// The actions the policy lists.
-    pub actions: ActionSet,
-}
-
-/// Persona policies by resource-path node ([`PathIndex`]): one run of entries per node, in
-/// policy order, each with its actions. One run holds every action, so an asset's covering
-/// nodes cost one contiguous read each, whatever the action.
+/// Persona policies by resource-path node ([`PathIndex`]) and action slot: one run of entries
+/// per node and action that some policy lists there, in policy order. A node keeps the set of
+/// slots it has runs for, so finding a run is a bit count, not a search.
 #[derive(Debug, Default, Clone)]
 pub struct PathPolicies {
-    /// Node `n`'s entries are `entries[starts[n]..starts[n + 1]]`.
+    /// Per node: the slots with a run, and the position in `starts` of its first run.
+    nodes: Vec<(ActionSet, u32)>,
+    /// Run `r` is `entries[starts[r]..starts[r + 1]]`; runs are in node, then slot order.
     starts: Vec<u32>,
-    entries: Vec<PathEntry>,
+    entries: Vec<Entry>,
 }
 
 impl PathPolicies {
-    /// Builds the runs from `(node, entry)` pairs in any order, for nodes `0..nodes`; a policy
-    /// naming a path twice is kept once (with both listings' actions).
-    pub fn new(nodes: usize, mut pairs: Vec<(u32, PathEntry)>) -> Self {
-        pairs.sort_unstable_by_key(|(node, entry)| (*node, entry.policy));
-        let mut entries: Vec<PathEntry> = Vec::with_capacity(pairs.len());
-        let mut starts = Vec::with_capacity(nodes + 1);
-        let mut pairs = pairs.into_iter().peekable();
-        for node in 0..nodes {
-            starts.push(u32::try_from(entries.len()).unwrap_or(u32::MAX));
-            let run_start = entries.len();
-            while let Some((_, entry)) = pairs.next_if(|(n, _)| *n as usize == node) {
-                let in_run = entries.len() > run_start;
-                match entries.last_mut() {
-                    Some(last) if in_run && last.policy == entry.policy => last.actions |= entry.actions,
-                    _ => entries.push(entry),
+    /// Builds the runs from `(node, slot, entry)` triples in any order, for nodes `0..nodes`;
+    /// a policy naming a path twice is kept once.
+    pub fn new(nodes: usize, mut triples: Vec<(u32, u8, Entry)>) -> Self {
+        triples.sort_unstable_by_key(|(node, slot, entry)| (*node, *slot, entry.policy));
+        triples.dedup_by_key(|(node, slot, entry)| (*node, *slot, entry.policy));
+        let mut policies = PathPolicies { nodes: vec![(0, 0); nodes], starts: Vec::new(), entries: Vec::new() };
+        let mut current: Option<(u32, u8)> = None;
+        for (node, slot, entry) in triples {
+            if current != Some((node, slot)) {
+                current = Some((node, slot));
+                let run = u32::try_from(policies.starts.len()).unwrap_or(u32::MAX);
+                if let Some((slots, first)) = policies.nodes.get_mut(node as usize) {
+                    if *slots == 0 {
+                        *first = run;
+                    }
+                    *slots |= 1 << slot;
                 }
+                policies.starts.push(u32::try_from(policies.entries.len()).unwrap_or(u32::MAX));
             }
+            policies.entries.push(entry);
         }
-        starts.push(u32::try_from(entries.len()).unwrap_or(u32::MAX));
-        PathPolicies { starts, entries }
+        policies.starts.push(u32::try_from(policies.entries.len()).unwrap_or(u32::MAX));
+        policies
     }
 
-    /// The entries of node `node`, in policy order.
-    pub fn of(&self, node: u32) -> &[PathEntry] {
-        let node = node as usize;
-        match (self.starts.get(node), self.starts.get(node + 1)) {
+    /// The entries of node `node` for action slot `slot`, in policy order.
+    pub fn of(&self, node: u32, slot: usize) -> &[Entry] {
+        let Some((slots, first)) = self.nodes.get(node as usize) else { return &[] };
+        let Some(bit) = u32::try_from(slot).ok().and_then(|slot| ActionSet::checked_shl(1, slot)) else { return &[] };
+        if slots & bit == 0 {
+            return &[];
+        }
+        let run = *first as usize + (slots & (bit - 1)).count_ones() as usize;
+        match (self.starts.get(run), self.starts.get(run + 1)) {
             (Some(start), Some(end)) => self.entries.get(*start as usize..*end as usize).unwrap_or_default(),
             _ => &[],
         }
@@ -388,12 +387,12 @@ impl OwnerRuns {
     }
 }
 
-/// Pushes the policy of every entry of a path run that lists an action in `actions` and whose
-/// owner passes `member`, checking each owner once per run of its entries.
-pub fn collect_path_members(entries: &[PathEntry], actions: ActionSet, ids: &mut Vec<u32>, member: impl Fn(u32) -> bool) {
+/// Pushes the policy of every entry whose owner passes `member`, checking each owner once per
+/// run of its entries (entries are in policy order, so grouped by owner).
+pub fn collect_members(entries: &[Entry], ids: &mut Vec<u32>, member: impl Fn(u32) -> bool) {
     let mut owner = u32::MAX;
     let mut is_member = false;
-    for entry in entries.iter().filter(|entry| entry.actions & actions != 0) {
+    for entry in entries {
         if entry.owner != owner {
             owner = entry.owner;
             is_member = member(owner);
@@ -518,12 +517,16 @@ mod tests {
     }
 
     #[test]
-    fn path_policies_keep_policy_order_per_node_and_merge_repeats() {
-        let entry = |policy, actions| PathEntry { policy, owner: policy / 10, actions };
-        let policies = PathPolicies::new(3, vec![(2, entry(5, 1)), (0, entry(9, 2)), (0, entry(3, 1)), (0, entry(9, 4))]);
-        assert_eq!(policies.of(0), [entry(3, 1), entry(9, 6)]);
-        assert_eq!(policies.of(1), []);
-        assert_eq!(policies.of(2), [entry(5, 1)]);
-        assert_eq!(policies.of(3), []);
+    fn path_policies_keep_policy_order_per_node_and_action_and_drop_repeats() {
+        let entry = |policy| Entry { policy, owner: policy / 10 };
+        let triples = vec![(2, 0, entry(5)), (0, 3, entry(9)), (0, 3, entry(3)), (0, 1, entry(9)), (0, 3, entry(9)), (2, 31, entry(6))];
+        let policies = PathPolicies::new(3, triples);
+        assert_eq!(policies.of(0, 3), [entry(3), entry(9)]);
+        assert_eq!(policies.of(0, 1), [entry(9)]);
+        assert_eq!(policies.of(0, 0), []);
+        assert_eq!(policies.of(1, 3), []);
+        assert_eq!(policies.of(2, 0), [entry(5)]);
+        assert_eq!(policies.of(2, 31), [entry(6)]);
+        assert_eq!(policies.of(3, 0), []);
     }
 }
