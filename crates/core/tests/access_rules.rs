@@ -64,7 +64,7 @@ fn term(glossary: &str) -> Asset {
 }
 
 fn by(owner: OwnerKind, owner_name: &str, policy: &str) -> Option<PolicyRef> {
-    Some(PolicyRef { owner, owner_name: owner_name.into(), policy: policy.into() })
+    Some(PolicyRef::new(owner, owner_name, policy))
 }
 
 fn names(policies: &MatchedPolicies) -> Vec<String> {

@@ -81,7 +81,7 @@ fn seed_walkthrough_step_by_step() {
     let step = Step::new(&config);
     let d = step.ana("update", &looker_dashboard(), "LookerDashboard", &[]);
     assert_eq!((d.allowed, d.reason), (true, Reason::PersonaGrant));
-    assert_eq!(d.decided_by.unwrap().policy.as_ref(), "Looker marketing read/write");
+    assert_eq!(d.decided_by.unwrap().policy(), "Looker marketing read/write");
     assert!(!step.ana("read", &format!("{LOOKER}/finance/dashboards/budget"), "LookerDashboard", &[]).allowed);
     assert!(step.ana("update", &snowflake_table(), "Table", &[]).allowed);
 
@@ -120,7 +120,7 @@ fn seed_walkthrough_step_by_step() {
     let step = Step::new(&config);
     let d = step.ana("remove-tags", &email, "Column", &["PII"]);
     assert_eq!((d.allowed, d.reason), (false, Reason::DenyPolicy));
-    assert_eq!(d.decided_by.unwrap().policy.as_ref(), "Keep the PII tag");
+    assert_eq!(d.decided_by.unwrap().policy(), "Keep the PII tag");
     let d = step.ana("remove-tags", &looker_dashboard(), "LookerDashboard", &["PII"]);
     assert_eq!((d.allowed, d.reason), (false, Reason::DenyPolicy));
     // Everything else still stands.

@@ -62,18 +62,88 @@ fn arc_str<S: Serializer>(value: &Arc<str>, serializer: S) -> Result<S::Ok, S::E
     serializer.serialize_str(value)
 }
 
-/// Names one policy: `{owner, ownerName, policy}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PolicyRef {
+/// Names one policy: `{owner, ownerName, policy}`. A decision's references point into the
+/// engine's shared policy table, so naming the deciding policy copies no names.
+#[derive(Clone)]
+pub struct PolicyRef(RefTo);
+
+#[derive(Clone)]
+enum RefTo {
+    /// Position `id` of a shared table.
+    Table(Arc<[MatchedPolicy]>, u32),
+    /// Names given on their own ([`PolicyRef::new`]).
+    Named { owner: OwnerKind, owner_name: Arc<str>, policy: Arc<str> },
+}
+
+impl PolicyRef {
+    /// A reference to the policy `policy` of the persona or purpose `owner_name`.
+    pub fn new(owner: OwnerKind, owner_name: impl Into<Arc<str>>, policy: impl Into<Arc<str>>) -> Self {
+        PolicyRef(RefTo::Named { owner, owner_name: owner_name.into(), policy: policy.into() })
+    }
+
+    /// Position `id` of `table`, or `None` past its end.
+    pub fn in_table(table: &Arc<[MatchedPolicy]>, id: u32) -> Option<Self> {
+        table.get(id as usize).map(|_| PolicyRef(RefTo::Table(Arc::clone(table), id)))
+    }
+
+    fn parts(&self) -> (OwnerKind, &str, &str) {
+        match &self.0 {
+            RefTo::Table(table, id) => match table.get(*id as usize) {
+                Some(p) => (p.owner, &p.owner_name, &p.policy),
+                // `in_table` checked the position; a table never shrinks.
+                None => (OwnerKind::Persona, "", ""),
+            },
+            RefTo::Named { owner, owner_name, policy } => (*owner, owner_name, policy),
+        }
+    }
+
     /// Persona or purpose.
-    pub owner: OwnerKind,
+    pub fn owner(&self) -> OwnerKind {
+        self.parts().0
+    }
+
     /// The persona's or purpose's name.
-    #[serde(serialize_with = "arc_str")]
-    pub owner_name: Arc<str>,
+    pub fn owner_name(&self) -> &str {
+        self.parts().1
+    }
+
     /// The policy's name.
-    #[serde(serialize_with = "arc_str")]
-    pub policy: Arc<str>,
+    pub fn policy(&self) -> &str {
+        self.parts().2
+    }
+}
+
+impl PartialEq for PolicyRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.parts() == other.parts()
+    }
+}
+
+impl Eq for PolicyRef {}
+
+impl std::hash::Hash for PolicyRef {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.parts().hash(state);
+    }
+}
+
+impl std::fmt::Debug for PolicyRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (owner, owner_name, policy) = self.parts();
+        f.debug_struct("PolicyRef").field("owner", &owner).field("owner_name", &owner_name).field("policy", &policy).finish()
+    }
+}
+
+impl Serialize for PolicyRef {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let (owner, owner_name, policy) = self.parts();
+        let mut out = serializer.serialize_struct("PolicyRef", 3)?;
+        out.serialize_field("owner", &owner)?;
+        out.serialize_field("ownerName", owner_name)?;
+        out.serialize_field("policy", policy)?;
+        out.end()
+    }
 }
 
 /// A policy that applied to the request: `{owner, ownerName, policy, kind, effect, mask?}`.
@@ -100,7 +170,7 @@ pub struct MatchedPolicy {
 impl MatchedPolicy {
     /// The `{owner, ownerName, policy}` reference to this policy.
     pub fn reference(&self) -> PolicyRef {
-        PolicyRef { owner: self.owner, owner_name: Arc::clone(&self.owner_name), policy: Arc::clone(&self.policy) }
+        PolicyRef::new(self.owner, Arc::clone(&self.owner_name), Arc::clone(&self.policy))
     }
 }
 
@@ -224,7 +294,7 @@ impl Decision {
     /// The decision a verdict stands for, with its matched policy `ids`, naming policies from
     /// `table`.
     pub fn from_verdict(verdict: Verdict, table: &Arc<[MatchedPolicy]>, ids: Vec<u32>) -> Decision {
-        let reference = |id: Option<u32>| id.and_then(|id| table.get(id as usize)).map(MatchedPolicy::reference);
+        let reference = |id: Option<u32>| id.and_then(|id| PolicyRef::in_table(table, id));
         Decision {
             allowed: verdict.allowed,
             reason: verdict.reason,

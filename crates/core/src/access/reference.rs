@@ -74,7 +74,7 @@ pub fn preview_table(config: &AccessConfig, request: &PreviewRequest, options: &
 }
 
 fn reference_to(policy: &MatchedPolicy) -> PolicyRef {
-    PolicyRef { owner: policy.owner, owner_name: policy.owner_name.clone(), policy: policy.policy.clone() }
+    PolicyRef::new(policy.owner, policy.owner_name.clone(), policy.policy.clone())
 }
 
 fn finish(allowed: bool, reason: Reason, decided_by: Option<PolicyRef>, policies: Vec<MatchedPolicy>, action: Action) -> Decision {

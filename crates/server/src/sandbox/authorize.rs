@@ -144,11 +144,11 @@ impl AccessControl {
             .decided_by
             .as_ref()
             .map(|p| {
-                let owner = match p.owner {
+                let owner = match p.owner() {
                     OwnerKind::Persona => "persona",
                     OwnerKind::Purpose => "purpose",
                 };
-                format!(": {owner} {:?} policy {:?}", p.owner_name, p.policy)
+                format!(": {owner} {:?} policy {:?}", p.owner_name(), p.policy())
             })
             .unwrap_or_default();
         Err(denied(format!("{}{by}", decision.reason.name())))
