@@ -16,7 +16,6 @@ use super::index::{path_hash, prefixes,
 };
 use super::model::{AccessConfig, Policy, Resource};
 use super::preview::{self, Preview, PreviewRequest};
-use super::qualified_name::connection_of;
 use super::request::{Request, RequestError, RequestView};
 use super::rules;
 use crate::masking::MaskOptions;
@@ -314,19 +313,10 @@ impl PolicyEngine {
         self.users.get(name_hash(name), name)
     }
 
-    /// The index of the connection an asset belongs to, if the config has it.
-    pub fn connection(&self, qualified_name: &str) -> Option<u32> {
-        connection_of(qualified_name).and_then(|c| self.connections.get(path_hash(c), c))
-    }
-
-    /// Calls `visit` with every resource-path node ([`ResolvedRequest::nodes`]) that covers an
-    /// asset: its own path and its ancestors that some persona policy names.
-    pub fn covering_nodes(&self, qualified_name: &str, visit: impl FnMut(u32)) {
-        self.paths.for_each_covering(qualified_name, visit);
-    }
-
-    /// [`PolicyEngine::covering_nodes`] and [`PolicyEngine::connection`] in one walk over the
-    /// name: calls `visit` with each covering node and returns the asset's connection.
+    /// Resolves an asset's qualified name in one walk over it: calls `visit` with every
+    /// resource-path node ([`ResolvedRequest::nodes`]) that covers the asset (its own path and
+    /// its ancestors that some persona policy names, shortest first) and returns the index of
+    /// the asset's connection, if the config has it.
     pub fn locate(&self, qualified_name: &str, mut visit: impl FnMut(u32)) -> Option<u32> {
         let mut connection = None;
         for (segments, hash, prefix) in prefixes(qualified_name) {
@@ -362,8 +352,9 @@ impl PolicyEngine {
         preview::preview_table(|r| self.decide(r), request, options)
     }
 
-    /// Every policy a decision can report, by id: [`Decision::policies`] lists positions in
-    /// this table ([`MatchedPolicies::ids`]). Lets a boundary send ids instead of policies.
+    /// Every policy a decision can report, by id: [`Decision::policies`] and the packed batches
+    /// ([`super::batch`]) list positions in this table. Lets a boundary send ids instead of
+    /// policies.
     pub fn policy_table(&self) -> &[MatchedPolicy] {
         &self.policies
     }
@@ -418,9 +409,9 @@ pub struct ResolvedRequest<'a> {
     pub user: u32,
     /// The action, in the family the asset's type takes.
     pub action: Action,
-    /// The asset's connection ([`PolicyEngine::connection`]).
+    /// The asset's connection ([`PolicyEngine::locate`]).
     pub connection: Option<u32>,
-    /// The resource-path nodes covering the asset ([`PolicyEngine::covering_nodes`]).
+    /// The resource-path nodes covering the asset ([`PolicyEngine::locate`]).
     pub nodes: &'a [u32],
     /// The asset's tags that some purpose names ([`PolicyEngine::tag`]), in any order.
     pub tags: &'a [u32],
