@@ -5,12 +5,14 @@
 //! text read as Unicode scalar values, where a lone surrogate (which JS strings may hold) reads
 //! as U+FFFD, as `TextEncoder` reads it: a surrogate pair is one character, a lone surrogate is
 //! one character written as U+FFFD.
+//!
+//! HASH hashes UTF-8 bytes: [`write_utf8`] transcodes a cell into a buffer the column reuses.
 
 use std::char::REPLACEMENT_CHARACTER;
 
 use super::unicode::{bmp_redactions, redact_char};
 use super::values::KEEP;
-use super::{MaskType, Masker};
+use super::MaskType;
 
 const X: u16 = b'X' as u16;
 const REPLACEMENT: u16 = 0xfffd;
@@ -27,34 +29,60 @@ fn is_surrogate(unit: u16) -> bool {
     (0xd800..0xe000).contains(&unit)
 }
 
-/// Appends the masked form of one cell to `out` and returns `true`, or returns `false` (writing
-/// nothing) when the result is null (NULLIFY). `scratch` is reused between cells by HASH, which
-/// hashes the UTF-8 bytes.
-pub(crate) fn mask_into(
-    masker: &Masker,
-    cell: &[u16],
-    out: &mut Vec<u16>,
-    scratch: &mut (String, Vec<u8>),
-) -> bool {
-    match masker.mask_type() {
+/// Appends the masked form of one cell to `out` for the masks that keep the cell's own
+/// characters (SHOW_FIRST_4, SHOW_LAST_4, REDACT) and returns `true`. HASH and NULLIFY answer
+/// something else (hex digits of the UTF-8, or null: see [`write_utf8`] and `transport`), so for
+/// them this writes nothing and returns `false`.
+pub(crate) fn write_text_mask(mask: MaskType, cell: &[u16], out: &mut Vec<u16>) -> bool {
+    match mask {
         MaskType::ShowFirst4 => write_show_first_4(cell, out),
         MaskType::ShowLast4 => write_show_last_4(cell, out),
         MaskType::Redact => write_redact(cell, out),
-        MaskType::Hash => {
-            let (text, hex) = scratch;
-            text.clear();
-            text.extend(
-                char::decode_utf16(cell.iter().copied())
-                    .map(|c| c.unwrap_or(REPLACEMENT_CHARACTER)),
-            );
-            hex.clear();
-            masker.mask_into(text, hex);
-            // Hex digits are ASCII: one unit per byte.
-            out.extend(hex.iter().map(|b| u16::from(*b)));
-        }
-        MaskType::Nullify => return false,
+        MaskType::Hash | MaskType::Nullify => return false,
     }
     true
+}
+
+/// Writes the UTF-8 of `units` at the start of `room`, each lone surrogate as U+FFFD (as
+/// `TextEncoder` writes it), and answers how many bytes that took: the bytes HASH hashes. `room`
+/// needs 3 bytes per unit (the most UTF-8 takes; a pair is 4 bytes for 2 units), and grows to
+/// that if it is shorter: the column reuses one buffer, so writing is stores into a slice, with
+/// no capacity checks or small copies per character.
+pub(crate) fn write_utf8(units: &[u16], room: &mut Vec<u8>) -> usize {
+    let needed = units.len().saturating_mul(3);
+    if room.len() < needed {
+        room.resize(needed, 0);
+    }
+    let mut at = 0;
+    let mut rest = units;
+    while let Some((&unit, tail)) = rest.split_first() {
+        rest = tail;
+        if unit < 0x80 {
+            if let Some(byte) = room.get_mut(at) {
+                *byte = unit as u8;
+            }
+            at += 1;
+            continue;
+        }
+        let scalar = if is_high(unit) {
+            match rest.split_first() {
+                Some((&low, tail)) if is_low(low) => {
+                    rest = tail;
+                    0x10000 + ((u32::from(unit) - 0xd800) << 10) + (u32::from(low) - 0xdc00)
+                }
+                _ => u32::from(REPLACEMENT),
+            }
+        } else {
+            // A lone low surrogate is no scalar value: `from_u32` gives `None`, so U+FFFD.
+            u32::from(unit)
+        };
+        let c = char::from_u32(scalar).unwrap_or(REPLACEMENT_CHARACTER);
+        if let Some(bytes) = room.get_mut(at..at + c.len_utf8()) {
+            c.encode_utf8(bytes);
+        }
+        at += c.len_utf8();
+    }
+    at
 }
 
 /// Characters in `units`: a surrogate pair counts once, like every other unit.
@@ -158,5 +186,42 @@ fn write_redact(cell: &[u16], out: &mut Vec<u16>) {
             // A lone surrogate reads as U+FFFD, a symbol (So) that REDACT keeps.
             None => out.push(REPLACEMENT),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Any UTF-16, weighted towards surrogates: pairs, lone halves, and halves in the wrong order.
+    fn js_units() -> impl Strategy<Value = Vec<u16>> {
+        let unit = prop_oneof![
+            0u16..0x80,
+            0x80u16..0x800,
+            0xd800u16..0xe000,
+            Just(0xd83d),
+            Just(0xdc4d),
+            any::<u16>(),
+        ];
+        prop::collection::vec(unit, 0..24)
+    }
+
+    proptest! {
+        #[test]
+        fn write_utf8_writes_what_textencoder_writes(units in js_units(), room in 0usize..80) {
+            // Whatever the buffer held and however long it was.
+            let mut buffer = vec![b'>'; room];
+            let written = write_utf8(&units, &mut buffer);
+            let expected = String::from_utf16_lossy(&units);
+            prop_assert_eq!(&buffer[..written], expected.as_bytes());
+        }
+    }
+
+    #[test]
+    fn write_utf8_replaces_each_lone_surrogate_and_keeps_pairs() {
+        let mut out = Vec::new();
+        let written = write_utf8(&[0xd83d, 0xdc4d, 0xdc4d, 0xd83d, 0x41, 0xd800], &mut out);
+        assert_eq!(std::str::from_utf8(&out[..written]), Ok("👍\u{fffd}\u{fffd}A\u{fffd}"));
     }
 }
