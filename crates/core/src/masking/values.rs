@@ -5,7 +5,7 @@
 //! byte-wise path that the compiler vectorises. What is written is always valid UTF-8: ASCII
 //! bytes, or whole characters copied from a `&str`.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use super::unicode::{bmp_redactions, redact_ascii, redact_char};
