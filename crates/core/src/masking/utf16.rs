@@ -44,12 +44,14 @@ pub(crate) fn write_text_mask(mask: MaskType, cell: &[u16], out: &mut Vec<u16>) 
 }
 
 /// Writes the UTF-8 of `units` at the start of `room`, each lone surrogate as U+FFFD (as
-/// `TextEncoder` writes it), and answers how many bytes that took: the bytes HASH hashes. `room`
-/// needs 3 bytes per unit (the most UTF-8 takes; a pair is 4 bytes for 2 units), and grows to
-/// that if it is shorter: the column reuses one buffer, so writing is stores into a slice, with
-/// no capacity checks or small copies per character.
+/// `TextEncoder` writes it), and answers how many bytes that took: the bytes HASH hashes.
+///
+/// `room` grows to 3 bytes per unit plus 4 (the most UTF-8 takes is 3 bytes per unit; a pair is
+/// 4 bytes for 2 units), so every character is written as 4 bytes, of which the next one
+/// overwrites the unused ones: no branch on the UTF-8 length of BMP characters, which in text
+/// that mixes scripts is as good as random.
 pub(crate) fn write_utf8(units: &[u16], room: &mut Vec<u8>) -> usize {
-    let needed = units.len().saturating_mul(3);
+    let needed = units.len().saturating_mul(3).saturating_add(4);
     if room.len() < needed {
         room.resize(needed, 0);
     }
@@ -57,32 +59,48 @@ pub(crate) fn write_utf8(units: &[u16], room: &mut Vec<u8>) -> usize {
     let mut rest = units;
     while let Some((&unit, tail)) = rest.split_first() {
         rest = tail;
-        if unit < 0x80 {
-            if let Some(byte) = room.get_mut(at) {
-                *byte = unit as u8;
-            }
-            at += 1;
-            continue;
-        }
-        let scalar = if is_high(unit) {
-            match rest.split_first() {
-                Some((&low, tail)) if is_low(low) => {
+        let (bytes, len) = if !is_surrogate(unit) {
+            bmp_utf8(unit)
+        } else {
+            let scalar = match rest.split_first() {
+                Some((&low, tail)) if is_high(unit) && is_low(low) => {
                     rest = tail;
                     0x10000 + ((u32::from(unit) - 0xd800) << 10) + (u32::from(low) - 0xdc00)
                 }
                 _ => u32::from(REPLACEMENT),
-            }
-        } else {
-            // A lone low surrogate is no scalar value: `from_u32` gives `None`, so U+FFFD.
-            u32::from(unit)
+            };
+            let c = char::from_u32(scalar).unwrap_or(REPLACEMENT_CHARACTER);
+            let mut bytes = [0; 4];
+            let len = c.encode_utf8(&mut bytes).len();
+            (bytes, len)
         };
-        let c = char::from_u32(scalar).unwrap_or(REPLACEMENT_CHARACTER);
-        if let Some(bytes) = room.get_mut(at..at + c.len_utf8()) {
-            c.encode_utf8(bytes);
+        if let Some(slot) = room.get_mut(at..at + 4) {
+            slot.copy_from_slice(&bytes);
         }
-        at += c.len_utf8();
+        at += len;
     }
     at
+}
+
+/// The UTF-8 of a BMP character that is not a surrogate, padded to 4 bytes, and its length:
+/// the three encodings are computed and the right one selected arithmetically.
+#[inline(always)]
+fn bmp_utf8(unit: u16) -> ([u8; 4], usize) {
+    let u = u32::from(unit);
+    let two = u >= 0x80;
+    let three = u >= 0x800;
+    let one_byte = u;
+    let two_bytes = (0xc0 | (u >> 6)) | ((0x80 | (u & 0x3f)) << 8);
+    let three_bytes =
+        (0xe0 | (u >> 12)) | ((0x80 | ((u >> 6) & 0x3f)) << 8) | ((0x80 | (u & 0x3f)) << 16);
+    let word = if three {
+        three_bytes
+    } else if two {
+        two_bytes
+    } else {
+        one_byte
+    };
+    (word.to_le_bytes(), 1 + usize::from(two) + usize::from(three))
 }
 
 /// Characters in `units`: a surrogate pair counts once, like every other unit.
