@@ -1,59 +1,164 @@
-// Node benchmark of the masks on the release wasm build, through maskColumn (one JS boundary
-// crossing per column). Same corpus shapes as crates/core/benches/masking.rs:
-//   ascii: 1,000,000 ASCII values of 4–40 characters;  mixed: 1,000,000 values over many scripts.
-//   node bench/masking.mjs [--values N] [--runs N] [--ropes]
-// Values are flat strings, as JSON.parse, CSV parsers and database drivers hand them over.
-// `--ropes` keeps them as built by `s += c`: V8 then holds each as a tree of ~30 cons strings,
-// which makes `join` about 4x slower and every major GC mark ~30 M objects, so those figures
-// measure the heap more than the masks. The machine is shared: read min and median together.
+// Node benchmark of the masks on the release wasm build (BENCHMARKS.md §4).
+//   node bench/masking.mjs [--values N] [--runs N] [--ropes] [--only columns|kernel]
+//
+// 1. columns: `maskColumn` as a user calls it, JS included, on the Node corpus:
+//    ascii: 1,000,000 ASCII values of 4–40 characters;  mixed: 1,000,000 values over many scripts.
+//    Values are flat strings, as JSON.parse, CSV parsers and database drivers hand them over.
+//    `--ropes` keeps them as built by `s += c`: V8 then holds each as a tree of ~30 cons strings,
+//    which makes reading them about 4x slower and every major GC mark ~30 M objects, so those
+//    figures measure the heap more than the masks.
+// 2. kernel: the wasm call alone (`columnMask`, the column already in the module's memory, no JS
+//    strings) on exactly the corpus of the native criterion bench (crates/core/benches/masking.rs,
+//    same xorshift64* and seeds), for the native vs wasm comparison.
+// The machine is shared: read min and median together, and compare builds in one run.
 import { performance } from "node:perf_hooks";
 import { maskColumn } from "../dist/node.js";
+import { columnMask, columnMemory, columnRelease, columnReserve, columnWiden } from "../dist/steward_wasm.js";
 import { rng } from "./scenario.mjs";
 
-const i = process.argv.indexOf("--values");
-const count = i > 0 ? Number(process.argv[i + 1]) : 1_000_000;
-const r = process.argv.indexOf("--runs");
-const runs = r > 0 ? Number(process.argv[r + 1]) : 5;
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const count = Number(arg("--values", 1_000_000));
+const runs = Number(arg("--runs", 5));
+const only = arg("--only", undefined);
 const ropes = process.argv.includes("--ropes");
+const MASKS = ["SHOW_FIRST_4", "SHOW_LAST_4", "REDACT", "HASH", "NULLIFY"];
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const utf8Bytes = (values) => values.reduce((n, v) => n + (v === null ? 0 : Buffer.byteLength(v)), 0);
+
+// --- 1. maskColumn on the Node corpus ---
 
 const ALPHABETS = {
   ascii: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 @.-_",
   mixed: "abcXYZ019 éÉçñÅøß αβγΩ Жжд אבג عربي ٠١٢٣ ०१२ 中文字 日本語 한국어 😀👍🏽 e\u0301 ½Ⓐ",
 };
 
-function corpus(kind) {
+function nodeCorpus(kind) {
   const r = rng(kind === "ascii" ? 7 : 11);
   const chars = [...ALPHABETS[kind]];
-  return Array.from({ length: count }, () => {
+  const values = Array.from({ length: count }, () => {
     const len = 4 + Math.floor(r() * 37);
     let s = "";
     for (let k = 0; k < len; k++) s += chars[Math.floor(r() * chars.length)];
     return s;
   });
+  // Flat strings (JSON.parse builds each one in one piece), unless --ropes.
+  return ropes ? values : JSON.parse(JSON.stringify(values));
 }
 
-/** The corpus as flat strings (JSON.parse builds each one in one piece), unless --ropes. */
-const shaped = (values) => (ropes ? values : JSON.parse(JSON.stringify(values)));
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const rows = [];
-for (const kind of ["ascii", "mixed"]) {
-  const values = shaped(corpus(kind));
-  const bytes = values.reduce((n, v) => n + Buffer.byteLength(v), 0);
-  for (const maskType of ["SHOW_FIRST_4", "SHOW_LAST_4", "REDACT", "HASH", "NULLIFY"]) {
-    maskColumn(values.slice(0, 10_000), maskType); // warm up
-    const times = [];
-    for (let run = 0; run < runs; run++) {
-      const t0 = performance.now();
-      const out = maskColumn(values, maskType);
-      times.push(performance.now() - t0);
-      if (out.length !== values.length) throw new Error("maskColumn lost values");
+function benchColumns() {
+  const rows = [];
+  for (const kind of ["ascii", "mixed"]) {
+    const values = nodeCorpus(kind);
+    const bytes = utf8Bytes(values);
+    for (const maskType of MASKS) {
+      maskColumn(values.slice(0, 10_000), maskType); // warm up
+      const times = [];
+      for (let run = 0; run < runs; run++) {
+        const t0 = performance.now();
+        const out = maskColumn(values, maskType);
+        times.push(performance.now() - t0);
+        if (out.length !== values.length) throw new Error("maskColumn lost values");
+      }
+      const ms = median(times);
+      rows.push({ kind, maskType, ms, min: Math.min(...times), mbps: bytes / 1e6 / (ms / 1000), mvps: count / 1e6 / (ms / 1000) });
     }
-    const ms = median(times);
-    const min = Math.min(...times);
-    rows.push({ kind, maskType, ms, min, mbps: bytes / 1e6 / (ms / 1000), mvps: count / 1e6 / (ms / 1000) });
+  }
+  console.log(`maskColumn (wasm + JS, ${count} ${ropes ? "rope" : "flat"} values per column, ${runs} runs)`);
+  console.log("corpus | mask | ms per column (median) | min ms | MB/s (median) | M values/s (median)");
+  for (const r of rows) console.log(`${r.kind} | ${r.maskType} | ${r.ms.toFixed(0)} | ${r.min.toFixed(0)} | ${r.mbps.toFixed(0)} | ${r.mvps.toFixed(2)}`);
+}
+
+// --- 2. the wasm kernel on the criterion corpus ---
+
+/** xorshift64*, as crates/core/benches/masking.rs draws it. */
+function xorshift(seed) {
+  let s = BigInt(seed);
+  const next = () => {
+    s ^= s >> 12n;
+    s = BigInt.asUintN(64, s ^ (s << 25n));
+    s ^= s >> 27n;
+    return BigInt.asUintN(64, s * 0x2545f4914f6cdd1dn);
+  };
+  return (n) => Number(next() % BigInt(n));
+}
+
+const ASCII = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .-_@+"];
+const SCRIPTS = [
+  "ÀÁÂÄÆÇÈÉÊËÌÍÎÏÑÒÓÔÖØÙÚÛÜßàáâäæçèéêëìíîïñòóôöøùúûüÿ",
+  "ΑΒΓΔΕΖΗΘαβγδεζηθАБВГДЕЖЗабвгдежз",
+  "ابتثجحخد٠١٢٣٤٥٦٧٨٩",
+  "東京都港区芝公園中文字漢語日本語あいうえおアイウエオ한국어",
+  "😀😃😄👍🏽❤️✨🔥\u200d",
+  "e\u0301a\u0308o\u0303",
+].map((s) => [...s]);
+
+/** `values(mixed, seed)` of the criterion bench: 1–64 characters; mixed adds scripts and 2% nulls. */
+function criterionCorpus(mixed, seed) {
+  const below = xorshift(seed);
+  return Array.from({ length: count }, () => {
+    if (mixed && below(50) === 0) return null;
+    const length = 1 + below(64);
+    const pool = !mixed || below(3) === 0 ? ASCII : SCRIPTS[below(SCRIPTS.length)];
+    let s = "";
+    for (let k = 0; k < length; k++) s += pool[below(pool.length)];
+    return s;
+  });
+}
+
+/** `short_values()` of the criterion bench: 8–16 ASCII characters, for HASH. */
+function shortCorpus() {
+  const below = xorshift(0xabcd);
+  return Array.from({ length: count }, () => {
+    let s = "";
+    for (let k = 8 + below(9); k > 0; k--) s += ASCII[below(ASCII.length)];
+    return s;
+  });
+}
+
+/** Puts a column into the module's memory as maskColumn does (ASCII as bytes, else UTF-16). */
+function loadColumn(values) {
+  const lengths = Uint32Array.from(values, (v) => (v === null ? 0xffffffff : v.length));
+  const joined = values.join("");
+  const [lengthsAt, textAt] = columnReserve(values.length, joined.length);
+  const memory = columnMemory();
+  new Uint32Array(memory.buffer, lengthsAt, values.length).set(lengths);
+  if (/^[\0-\x7f]*$/.test(joined)) {
+    new TextEncoder().encodeInto(joined, new Uint8Array(memory.buffer, textAt, joined.length));
+  } else {
+    const unitsAt = columnWiden(0);
+    const units = new Uint16Array(memory.buffer, unitsAt, joined.length);
+    for (let i = 0; i < joined.length; i++) units[i] = joined.charCodeAt(i);
   }
 }
-console.log(`masking bench (wasm through maskColumn, ${count} ${ropes ? "rope" : "flat"} values per column, ${runs} runs)`);
-console.log("corpus | mask | ms per column (median) | min ms | MB/s (median) | M values/s (median)");
-for (const r of rows) console.log(`${r.kind} | ${r.maskType} | ${r.ms.toFixed(0)} | ${r.min.toFixed(0)} | ${r.mbps.toFixed(0)} | ${r.mvps.toFixed(2)}`);
+
+function benchKernel() {
+  const corpora = [
+    ["ascii", criterionCorpus(false, 0x5eed), MASKS],
+    ["mixed", criterionCorpus(true, 0xfeed), MASKS],
+    ["hash-short", shortCorpus(), ["HASH"]],
+  ];
+  console.log(`wasm kernel (columnMask alone, criterion corpus, ${count} values, min of ${runs} runs)`);
+  console.log("corpus | mask | ms | MiB/s of UTF-8 input | M values/s");
+  for (const [kind, values, masks] of corpora) {
+    const bytes = utf8Bytes(values);
+    for (const maskType of masks) {
+      let best = Infinity;
+      for (let run = -1; run < runs; run++) {
+        loadColumn(values);
+        const t0 = performance.now();
+        const masked = columnMask(maskType);
+        const ms = performance.now() - t0;
+        columnRelease();
+        if (!masked) throw new Error("columnMask refused the column");
+        if (run >= 0) best = Math.min(best, ms);
+      }
+      console.log(`${kind} | ${maskType} | ${best.toFixed(1)} | ${(bytes / 2 ** 20 / (best / 1000)).toFixed(0)} | ${(count / 1e6 / (best / 1000)).toFixed(2)}`);
+    }
+  }
+}
+
+if (only !== "kernel") benchColumns();
+if (only !== "columns") benchKernel();

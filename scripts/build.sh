@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 stamp=dist/.build-stamp
-if [ -f "$stamp" ] && [ -z "$(find crates/core/src crates/wasm/src js Cargo.toml Cargo.lock crates/core/Cargo.toml crates/wasm/Cargo.toml scripts/build.sh -newer "$stamp" -print -quit)" ]; then
+if [ -f "$stamp" ] && [ -z "$(find crates/core/src crates/wasm/src js .cargo Cargo.toml Cargo.lock crates/core/Cargo.toml crates/wasm/Cargo.toml scripts/build.sh -newer "$stamp" -print -quit)" ]; then
   echo "build: dist/ is up to date" >&2
   exit 0
 fi
@@ -24,9 +24,9 @@ if [ ! -x "$wasm_opt" ]; then
   echo "build: $wasm_opt is missing; run scripts/setup.sh" >&2
   exit 1
 fi
-# Features Rust's wasm32 target emits by default.
+# Features Rust's wasm32 target emits by default, and SIMD (.cargo/config.toml).
 "$wasm_opt" -Oz --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
-  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue --enable-simd \
   "$out/steward_wasm_bg.wasm" -o "$out/steward_wasm_bg.opt.wasm"
 mv "$out/steward_wasm_bg.opt.wasm" "$out/steward_wasm_bg.wasm"
 

@@ -13,9 +13,11 @@
 //! Error codes: `INVALID_MASK`, `INVALID_VALUE`, `INVALID_OPTIONS`, `INVALID_CSV`,
 //! `INVALID_DIALECT`, `INVALID_COLUMN`, `UNSUPPORTED_SQL`.
 
+use std::cell::RefCell;
+
 use js_sys::{Array, JsString, Object, Reflect, Uint8Array};
 use steward_core::masking::{
-    self, Dialect, MaskError, MaskOptions, MaskType, MaskedColumn, SqlOptions,
+    self, Dialect, MaskError, MaskOptions, MaskType, MaskedColumn, MaskedUnits, SqlOptions,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -66,8 +68,8 @@ pub fn mask(
 /// `steward_core::masking::split_joined_utf16`), not cell by cell.
 ///
 /// The package exports js/masking.js's `maskColumn` instead, which does the per-cell work in JS
-/// and calls `maskColumnAscii` / `maskColumnUtf16`; it falls back to this function, which reads
-/// every cell itself, for anything unusual and for the located errors.
+/// and crosses through the column buffers (`columnReserve` … `columnRelease`); it falls back to
+/// this function, which reads every cell itself, for anything unusual and for the located errors.
 #[wasm_bindgen(js_name = maskColumn, unchecked_return_type = "(string | null)[]")]
 pub fn mask_column(
     #[wasm_bindgen(unchecked_param_type = "MaskableValue[]")] values: JsValue,
@@ -121,45 +123,110 @@ pub fn mask_column_nullifies(
     Ok(mask_type == MaskType::Nullify)
 }
 
-/// `maskColumn`'s fast path, step 2 for an ASCII column (js/masking.js): the whole column in
-/// one crossing each way. `text` is `values.join("")` as bytes, `lengths[i]` cell `i`'s length
-/// or `0xFFFFFFFF` for null; answers the masked cells concatenated and rewrites `lengths` to the
-/// masked cells' lengths (see `steward_core::masking::mask_joined_ascii`). `undefined` if the
-/// text is not ASCII or the lengths don't add up: JS then takes the cell-by-cell path.
-#[wasm_bindgen(js_name = maskColumnAscii, skip_typescript)]
-pub fn mask_column_ascii(
-    text: &[u8],
-    lengths: &mut [u32],
-    mask_type: JsValue,
-    options: Option<MaskOptionsArg>,
-) -> Result<Option<String>, StewardError> {
-    let masker = column_masker(&mask_type, options)?;
-    Ok(masking::mask_joined_ascii(text, lengths, &masker))
+// `maskColumn`'s fast path, step 2 (js/masking.js): the column crosses through buffers in the
+// module's memory that JS reads and writes in place, so no text is copied on its way in or out:
+// JS writes the cells' UTF-16 code units straight into `ColumnScratch::text` (one byte each
+// while the column is ASCII), wasm masks them into `ColumnScratch::out`, and JS decodes that
+// into one string which it slices. The buffers live between these calls only: one column at a
+// time (wasm is single-threaded, and nothing else runs between the calls), released at the end.
+// Addresses are byte offsets into the memory `columnMemory` answers.
+
+/// The column `maskColumn` is masking, while it crosses.
+#[derive(Default)]
+struct ColumnScratch {
+    /// Each cell's length in UTF-16 code units (`NULL_CELL` for null), then its masked length.
+    lengths: Vec<u32>,
+    /// The cells' text while every character so far is ASCII, one byte per code unit.
+    ascii: Vec<u8>,
+    /// The cells' text as UTF-16 code units, once a cell is not ASCII.
+    units: Vec<u16>,
+    /// Whether the text is in `units` rather than `ascii`.
+    wide: bool,
+    /// The masked column's text.
+    out: Option<MaskedUnits>,
 }
 
-/// `maskColumn`'s fast path, step 2 for any other column: as `maskColumnAscii`, with the text
-/// as UTF-16 code units (see `steward_core::masking::mask_joined_utf16`), which JS writes far
-/// faster than UTF-8 once text is not ASCII. The answer is a string when the masked text is
-/// ASCII (always for HASH), else a `Uint16Array` of code units: JS reads each the fastest way.
-#[wasm_bindgen(js_name = maskColumnUtf16, skip_typescript)]
-pub fn mask_column_utf16(
-    units: &[u16],
-    lengths: &mut [u32],
+thread_local! {
+    static COLUMN: RefCell<ColumnScratch> = RefCell::new(ColumnScratch::default());
+}
+
+/// The address of a buffer, as JS indexes the module's memory.
+fn address<T>(buffer: &[T]) -> u32 {
+    // wasm32 addresses are 32-bit; natively (never used there) this saturates.
+    u32::try_from(buffer.as_ptr() as usize).unwrap_or(u32::MAX)
+}
+
+/// The module's `WebAssembly.Memory`, whose buffer the column buffers live in.
+#[wasm_bindgen(js_name = columnMemory, skip_typescript)]
+pub fn column_memory() -> JsValue {
+    wasm_bindgen::memory()
+}
+
+/// Reserves the buffers of a column of `cells` cells and `units` code units of text, ASCII to
+/// begin with; answers `[lengths address, text address]`. JS writes the lengths and the text.
+#[wasm_bindgen(js_name = columnReserve, skip_typescript)]
+pub fn column_reserve(cells: u32, units: u32) -> Vec<u32> {
+    COLUMN.with_borrow_mut(|column| {
+        *column = ColumnScratch {
+            lengths: vec![0; cells as usize],
+            ascii: vec![0; units as usize],
+            ..ColumnScratch::default()
+        };
+        vec![address(&column.lengths), address(&column.ascii)]
+    })
+}
+
+/// The column has a cell that is not ASCII: moves the first `written` characters JS wrote into
+/// a UTF-16 buffer of the same length, where JS goes on writing; answers its address.
+#[wasm_bindgen(js_name = columnWiden, skip_typescript)]
+pub fn column_widen(written: u32) -> u32 {
+    COLUMN.with_borrow_mut(|column| {
+        let ascii = std::mem::take(&mut column.ascii);
+        let mut units: Vec<u16> = Vec::with_capacity(ascii.len());
+        units.extend(ascii.iter().take(written as usize).map(|b| u16::from(*b)));
+        units.resize(ascii.len(), 0);
+        column.units = units;
+        column.wide = true;
+        address(&column.units)
+    })
+}
+
+/// Masks the reserved column. Answers `[lengths address, text address, text length, wide]`:
+/// the masked lengths replace the lengths in place (`NULL_CELL` for null), and the masked text
+/// is ASCII bytes (`wide` 0) or UTF-16 code units (`wide` 1). `undefined` if the lengths don't
+/// add up to the text (JS then takes the cell-by-cell path).
+#[wasm_bindgen(js_name = columnMask, skip_typescript)]
+pub fn column_mask(
     mask_type: JsValue,
     options: Option<MaskOptionsArg>,
-) -> Result<JsValue, StewardError> {
+) -> Result<Option<Vec<u32>>, StewardError> {
     let masker = column_masker(&mask_type, options)?;
-    let Some(masked) = masking::mask_joined_utf16(units, lengths, &masker) else {
-        return Ok(JsValue::UNDEFINED);
-    };
-    if masked.iter().all(|unit| *unit < 0x80) {
-        // ASCII: each unit is one byte of UTF-8.
-        let bytes: Vec<u8> = masked.iter().map(|unit| *unit as u8).collect();
-        return Ok(
-            String::from_utf8(bytes).map_or(JsValue::UNDEFINED, |text| JsValue::from_str(&text))
-        );
-    }
-    Ok(js_sys::Uint16Array::from(masked.as_slice()).into())
+    Ok(COLUMN.with_borrow_mut(|column| {
+        let ColumnScratch {
+            lengths,
+            ascii,
+            units,
+            wide,
+            out,
+        } = column;
+        let masked = if *wide {
+            masking::mask_joined_utf16(units, lengths, &masker)?
+        } else {
+            MaskedUnits::Ascii(masking::mask_joined_ascii(ascii, lengths, &masker)?.into_bytes())
+        };
+        let answer = match &masked {
+            MaskedUnits::Ascii(text) => [address(text), u32::try_from(text.len()).ok()?, 0],
+            MaskedUnits::Utf16(text) => [address(text), u32::try_from(text.len()).ok()?, 1],
+        };
+        *out = Some(masked);
+        Some(vec![address(lengths), answer[0], answer[1], answer[2]])
+    }))
+}
+
+/// Frees the column's buffers (JS has read what it needs).
+#[wasm_bindgen(js_name = columnRelease, skip_typescript)]
+pub fn column_release() {
+    COLUMN.with_borrow_mut(|column| *column = ColumnScratch::default());
 }
 
 fn column_masker(

@@ -31,7 +31,9 @@ pub use self::column::{mask_column, mask_column_packed, MaskedColumn};
 pub use self::csv::mask_csv;
 pub use self::error::MaskError;
 pub use self::sql::{mask_sql, mask_sql_with, Dialect, SqlOptions};
-pub use self::transport::{mask_joined_ascii, mask_joined_utf16, split_joined_utf16, NULL_CELL};
+pub use self::transport::{
+    mask_joined_ascii, mask_joined_utf16, split_joined_utf16, MaskedUnits, NULL_CELL,
+};
 pub use self::unicode::UNICODE_VERSION;
 pub use self::values::{hash, redact, show_first_4, show_last_4, Masker};
 

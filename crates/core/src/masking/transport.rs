@@ -78,54 +78,110 @@ pub fn mask_joined_ascii(text: &[u8], lengths: &mut [u32], masker: &Masker) -> O
             lengths.fill(NULL_CELL);
             Some(String::new())
         }
-        mask => {
-            // The partial masks keep the length of ASCII cells; HASH makes every one 64.
-            let hash = mask == MaskType::Hash;
-            let mut out: Vec<u8> = Vec::with_capacity(if hash {
-                lengths.len().saturating_mul(64)
-            } else {
-                text.len()
-            });
+        MaskType::Hash => {
+            let mut out: Vec<u8> = Vec::with_capacity(lengths.len().saturating_mul(64));
             let mut start = 0;
             for length in lengths.iter_mut().filter(|l| **l != NULL_CELL) {
                 let end = start + *length as usize;
+                masker.write_hash(text.as_bytes().get(start..end)?, &mut out);
+                start = end;
+                *length = 64;
+            }
+            String::from_utf8(out).ok()
+        }
+        MaskType::ShowFirst4 | MaskType::ShowLast4 => {
+            // The partial masks keep the length of ASCII cells.
+            let mut out: Vec<u8> = Vec::with_capacity(text.len());
+            let mut start = 0;
+            for length in lengths.iter().filter(|l| **l != NULL_CELL) {
+                let end = start + *length as usize;
                 masker.mask_into(text.get(start..end)?, &mut out);
                 start = end;
-                if hash {
-                    *length = 64;
-                }
             }
             String::from_utf8(out).ok()
         }
     }
 }
 
-/// [`mask_joined_ascii`] for any text, as UTF-16 code units (what a JS string holds, lone
-/// surrogates included: each reads as U+FFFD). Lengths are in code units; the masked column is
-/// answered as UTF-16 code units too, so non-ASCII text is never transcoded on either side.
-/// `None` if the lengths don't add up to `units` exactly (then `lengths` holds no meaning).
-pub fn mask_joined_utf16(units: &[u16], lengths: &mut [u32], masker: &Masker) -> Option<Vec<u16>> {
-    let mut out: Vec<u16> = Vec::with_capacity(match masker.mask_type() {
-        MaskType::Hash => lengths.len().saturating_mul(64),
-        MaskType::Nullify => 0,
-        _ => units.len(),
-    });
-    let mut scratch = (String::new(), Vec::new());
-    let mut rest = units;
-    for length in lengths.iter_mut() {
-        if *length == NULL_CELL {
-            continue;
+/// A masked column's text as [`mask_joined_utf16`] answers it: one byte per character when the
+/// masked text is ASCII (always for HASH), which JS turns into a string fastest; else UTF-16
+/// code units. Either way each character is one UTF-16 code unit of the JS string per byte or
+/// unit, so the masked lengths count both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MaskedUnits {
+    /// ASCII text, one byte per character.
+    Ascii(Vec<u8>),
+    /// UTF-16 code units (lone surrogates already replaced by U+FFFD).
+    Utf16(Vec<u16>),
+}
+
+impl MaskedUnits {
+    /// The text as UTF-16 code units, whichever form it has.
+    pub fn into_utf16(self) -> Vec<u16> {
+        match self {
+            MaskedUnits::Ascii(bytes) => bytes.into_iter().map(u16::from).collect(),
+            MaskedUnits::Utf16(units) => units,
         }
+    }
+}
+
+/// [`mask_joined_ascii`] for any text, as UTF-16 code units (what a JS string holds, lone
+/// surrogates included: each reads as U+FFFD). Lengths are in code units, in and out. The
+/// partial masks and REDACT work on the code units themselves, so non-ASCII text is never
+/// transcoded; HASH transcodes each cell to UTF-8 into one reused buffer and answers ASCII hex.
+/// `None` if the lengths don't add up to `units` exactly (then `lengths` holds no meaning).
+pub fn mask_joined_utf16(
+    units: &[u16],
+    lengths: &mut [u32],
+    masker: &Masker,
+) -> Option<MaskedUnits> {
+    match masker.mask_type() {
+        MaskType::Nullify => {
+            for_each_cell(units, lengths, |_| Some(NULL_CELL))?;
+            Some(MaskedUnits::Ascii(Vec::new()))
+        }
+        MaskType::Hash => {
+            // Each cell's UTF-8 goes into one reused buffer, and is hashed from there.
+            let mut out = Vec::with_capacity(lengths.len().saturating_mul(64));
+            let mut utf8 = Vec::new();
+            for_each_cell(units, lengths, |cell| {
+                let written = utf16::write_utf8(cell, &mut utf8);
+                masker.write_hash(utf8.get(..written)?, &mut out);
+                Some(64)
+            })?;
+            Some(MaskedUnits::Ascii(out))
+        }
+        mask => {
+            let mut out: Vec<u16> = Vec::with_capacity(units.len());
+            for_each_cell(units, lengths, |cell| {
+                let start = out.len();
+                utf16::write_text_mask(mask, cell, &mut out).then_some(())?;
+                u32::try_from(out.len() - start).ok()
+            })?;
+            // Masks of Latin text are often ASCII (`Zoë` → `Xxx`): answer those as bytes.
+            if out.iter().all(|unit| *unit < 0x80) {
+                return Some(MaskedUnits::Ascii(out.into_iter().map(|u| u as u8).collect()));
+            }
+            Some(MaskedUnits::Utf16(out))
+        }
+    }
+}
+
+/// Cuts a joined UTF-16 column into its cells by `lengths` (skipping null cells) and replaces
+/// each cell's length with what `mask` answers for the cell: its masked length, or
+/// [`NULL_CELL`]. `None` if `mask` does, or if the lengths don't add up to `units` exactly.
+fn for_each_cell(
+    units: &[u16],
+    lengths: &mut [u32],
+    mut mask: impl FnMut(&[u16]) -> Option<u32>,
+) -> Option<()> {
+    let mut rest = units;
+    for length in lengths.iter_mut().filter(|l| **l != NULL_CELL) {
         let (cell, tail) = rest.split_at_checked(usize::try_from(*length).ok()?)?;
         rest = tail;
-        let start = out.len();
-        *length = if utf16::mask_into(masker, cell, &mut out, &mut scratch) {
-            u32::try_from(out.len() - start).ok()?
-        } else {
-            NULL_CELL
-        };
+        *length = mask(cell)?;
     }
-    rest.is_empty().then_some(out)
+    rest.is_empty().then_some(())
 }
 
 /// Splits off the first `units` UTF-16 code units of `text`; `None` if `text` is shorter or the
@@ -227,6 +283,34 @@ mod tests {
             text.split(separator).collect::<Vec<_>>(),
             vec!["a\u{0}b", "", "c\u{1}"]
         );
+    }
+
+    fn utf16(text: &str) -> Vec<u16> {
+        text.encode_utf16().collect()
+    }
+
+    #[test]
+    fn a_utf16_column_answers_bytes_when_the_masked_text_is_ascii() {
+        let masker = |mask| Masker::new(mask, &MaskOptions::default());
+        let units = utf16("Zoë東京");
+        let mut lengths = [3, NULL_CELL, 2];
+        let hashed = mask_joined_utf16(&units, &mut lengths, &masker(MaskType::Hash));
+        assert!(matches!(hashed, Some(MaskedUnits::Ascii(ref hex)) if hex.len() == 128));
+        assert_eq!(lengths, [64, NULL_CELL, 64]);
+
+        let mut lengths = [3, NULL_CELL, 2];
+        let redacted = mask_joined_utf16(&units, &mut lengths, &masker(MaskType::Redact));
+        assert_eq!(redacted, Some(MaskedUnits::Utf16(utf16("Xxx東京"))));
+        let mut lengths = [3];
+        let latin = mask_joined_utf16(&utf16("Zoë"), &mut lengths, &masker(MaskType::Redact));
+        assert_eq!(latin, Some(MaskedUnits::Ascii(b"Xxx".to_vec())));
+
+        let mut lengths = [3, NULL_CELL, 2];
+        let nulls = mask_joined_utf16(&units, &mut lengths, &masker(MaskType::Nullify));
+        assert_eq!(nulls, Some(MaskedUnits::Ascii(Vec::new())));
+        assert_eq!(lengths, [NULL_CELL; 3]);
+        // Even NULLIFY refuses lengths that don't add up.
+        assert_eq!(mask_joined_utf16(&units, &mut [3, 3], &masker(MaskType::Nullify)), None);
     }
 
     #[test]

@@ -5,12 +5,14 @@
 //! text read as Unicode scalar values, where a lone surrogate (which JS strings may hold) reads
 //! as U+FFFD, as `TextEncoder` reads it: a surrogate pair is one character, a lone surrogate is
 //! one character written as U+FFFD.
+//!
+//! HASH hashes UTF-8 bytes: [`write_utf8`] transcodes a cell into a buffer the column reuses.
 
 use std::char::REPLACEMENT_CHARACTER;
 
 use super::unicode::{bmp_redactions, redact_char};
 use super::values::KEEP;
-use super::{MaskType, Masker};
+use super::MaskType;
 
 const X: u16 = b'X' as u16;
 const REPLACEMENT: u16 = 0xfffd;
@@ -27,34 +29,78 @@ fn is_surrogate(unit: u16) -> bool {
     (0xd800..0xe000).contains(&unit)
 }
 
-/// Appends the masked form of one cell to `out` and returns `true`, or returns `false` (writing
-/// nothing) when the result is null (NULLIFY). `scratch` is reused between cells by HASH, which
-/// hashes the UTF-8 bytes.
-pub(crate) fn mask_into(
-    masker: &Masker,
-    cell: &[u16],
-    out: &mut Vec<u16>,
-    scratch: &mut (String, Vec<u8>),
-) -> bool {
-    match masker.mask_type() {
+/// Appends the masked form of one cell to `out` for the masks that keep the cell's own
+/// characters (SHOW_FIRST_4, SHOW_LAST_4, REDACT) and returns `true`. HASH and NULLIFY answer
+/// something else (hex digits of the UTF-8, or null: see [`write_utf8`] and `transport`), so for
+/// them this writes nothing and returns `false`.
+pub(crate) fn write_text_mask(mask: MaskType, cell: &[u16], out: &mut Vec<u16>) -> bool {
+    match mask {
         MaskType::ShowFirst4 => write_show_first_4(cell, out),
         MaskType::ShowLast4 => write_show_last_4(cell, out),
         MaskType::Redact => write_redact(cell, out),
-        MaskType::Hash => {
-            let (text, hex) = scratch;
-            text.clear();
-            text.extend(
-                char::decode_utf16(cell.iter().copied())
-                    .map(|c| c.unwrap_or(REPLACEMENT_CHARACTER)),
-            );
-            hex.clear();
-            masker.mask_into(text, hex);
-            // Hex digits are ASCII: one unit per byte.
-            out.extend(hex.iter().map(|b| u16::from(*b)));
-        }
-        MaskType::Nullify => return false,
+        MaskType::Hash | MaskType::Nullify => return false,
     }
     true
+}
+
+/// Writes the UTF-8 of `units` at the start of `room`, each lone surrogate as U+FFFD (as
+/// `TextEncoder` writes it), and answers how many bytes that took: the bytes HASH hashes.
+///
+/// `room` grows to 3 bytes per unit plus 4 (the most UTF-8 takes is 3 bytes per unit; a pair is
+/// 4 bytes for 2 units), so every character is written as 4 bytes, of which the next one
+/// overwrites the unused ones: no branch on the UTF-8 length of BMP characters, which in text
+/// that mixes scripts is as good as random.
+pub(crate) fn write_utf8(units: &[u16], room: &mut Vec<u8>) -> usize {
+    let needed = units.len().saturating_mul(3).saturating_add(4);
+    if room.len() < needed {
+        room.resize(needed, 0);
+    }
+    let mut at = 0;
+    let mut rest = units;
+    while let Some((&unit, tail)) = rest.split_first() {
+        rest = tail;
+        let (bytes, len) = if !is_surrogate(unit) {
+            bmp_utf8(unit)
+        } else {
+            let scalar = match rest.split_first() {
+                Some((&low, tail)) if is_high(unit) && is_low(low) => {
+                    rest = tail;
+                    0x10000 + ((u32::from(unit) - 0xd800) << 10) + (u32::from(low) - 0xdc00)
+                }
+                _ => u32::from(REPLACEMENT),
+            };
+            let c = char::from_u32(scalar).unwrap_or(REPLACEMENT_CHARACTER);
+            let mut bytes = [0; 4];
+            let len = c.encode_utf8(&mut bytes).len();
+            (bytes, len)
+        };
+        if let Some(slot) = room.get_mut(at..at + 4) {
+            slot.copy_from_slice(&bytes);
+        }
+        at += len;
+    }
+    at
+}
+
+/// The UTF-8 of a BMP character that is not a surrogate, padded to 4 bytes, and its length:
+/// the three encodings are computed and the right one selected arithmetically.
+#[inline(always)]
+fn bmp_utf8(unit: u16) -> ([u8; 4], usize) {
+    let u = u32::from(unit);
+    let two = u >= 0x80;
+    let three = u >= 0x800;
+    let one_byte = u;
+    let two_bytes = (0xc0 | (u >> 6)) | ((0x80 | (u & 0x3f)) << 8);
+    let three_bytes =
+        (0xe0 | (u >> 12)) | ((0x80 | ((u >> 6) & 0x3f)) << 8) | ((0x80 | (u & 0x3f)) << 16);
+    let word = if three {
+        three_bytes
+    } else if two {
+        two_bytes
+    } else {
+        one_byte
+    };
+    (word.to_le_bytes(), 1 + usize::from(two) + usize::from(three))
 }
 
 /// Characters in `units`: a surrogate pair counts once, like every other unit.
@@ -158,5 +204,42 @@ fn write_redact(cell: &[u16], out: &mut Vec<u16>) {
             // A lone surrogate reads as U+FFFD, a symbol (So) that REDACT keeps.
             None => out.push(REPLACEMENT),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Any UTF-16, weighted towards surrogates: pairs, lone halves, and halves in the wrong order.
+    fn js_units() -> impl Strategy<Value = Vec<u16>> {
+        let unit = prop_oneof![
+            0u16..0x80,
+            0x80u16..0x800,
+            0xd800u16..0xe000,
+            Just(0xd83d),
+            Just(0xdc4d),
+            any::<u16>(),
+        ];
+        prop::collection::vec(unit, 0..24)
+    }
+
+    proptest! {
+        #[test]
+        fn write_utf8_writes_what_textencoder_writes(units in js_units(), room in 0usize..80) {
+            // Whatever the buffer held and however long it was.
+            let mut buffer = vec![b'>'; room];
+            let written = write_utf8(&units, &mut buffer);
+            let expected = String::from_utf16_lossy(&units);
+            prop_assert_eq!(&buffer[..written], expected.as_bytes());
+        }
+    }
+
+    #[test]
+    fn write_utf8_replaces_each_lone_surrogate_and_keeps_pairs() {
+        let mut out = Vec::new();
+        let written = write_utf8(&[0xd83d, 0xdc4d, 0xdc4d, 0xd83d, 0x41, 0xd800], &mut out);
+        assert_eq!(std::str::from_utf8(&out[..written]), Ok("👍\u{fffd}\u{fffd}A\u{fffd}"));
     }
 }

@@ -5,7 +5,7 @@
 //! byte-wise path that the compiler vectorises. What is written is always valid UTF-8: ASCII
 //! bytes, or whole characters copied from a `&str`.
 
-use hmac::{Hmac, Mac};
+use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
 use super::unicode::{bmp_redactions, redact_ascii, redact_char};
@@ -68,17 +68,24 @@ impl Masker {
             MaskType::ShowFirst4 => write_show_first_4(value, out),
             MaskType::ShowLast4 => write_show_last_4(value, out),
             MaskType::Redact => write_redact(value, out),
-            MaskType::Hash => match &self.keyed {
-                None => write_hex(&Sha256::digest(value.as_bytes()), out),
-                Some(prepared) => {
-                    let mut mac = prepared.clone();
-                    mac.update(value.as_bytes());
-                    write_hex(&mac.finalize().into_bytes(), out);
-                }
-            },
+            MaskType::Hash => self.write_hash(value.as_bytes(), out),
             MaskType::Nullify => return false,
         }
         true
+    }
+
+    /// Appends the 64 lowercase hex digits of the (keyed) SHA-256 of `utf8`, the UTF-8 bytes of
+    /// a value: HASH for callers that hold the bytes rather than a `&str` (the UTF-16 column
+    /// path transcodes each cell into one reused buffer). Whatever the mask, this hashes.
+    pub(crate) fn write_hash(&self, utf8: &[u8], out: &mut Vec<u8>) {
+        match &self.keyed {
+            None => write_hex(&Sha256::digest(utf8), out),
+            Some(prepared) => {
+                let mut mac = prepared.clone();
+                mac.update(utf8);
+                write_hex(&mac.finalize().into_bytes(), out);
+            }
+        }
     }
 
     /// Bytes the masked form of `value` takes, to size buffers up front (exact except for
