@@ -56,7 +56,7 @@ fn stop(mut server: Server) {
 }
 
 fn tag_request(n: usize) -> Value {
-    let tag = if n % 2 == 0 { PII } else { CONFIDENTIAL };
+    let tag = if n.is_multiple_of(2) { PII } else { CONFIDENTIAL };
     json!({"entities": [{"typeName": "Table", "attributes": {"qualifiedName": format!("{SALES}/RETURNS"), "name": "RETURNS",
         "description": format!("write {n}")}, "addOrUpdateClassifications": [{"typeName": tag}]}]})
 }

@@ -130,7 +130,7 @@ impl<T: AsRef<str>> RequestView<'_, T> {
     pub fn resolve_action(&self) -> Result<(AssetClass, Action), RequestError> {
         let class = AssetClass::of(self.type_name);
         if let Some(action) = class.action(self.action) {
-            if class == AssetClass::Glossary && self.glossary.map_or(true, str::is_empty) {
+            if class == AssetClass::Glossary && self.glossary.is_none_or(str::is_empty) {
                 return Err(RequestError::MissingGlossary(self.type_name.to_owned()));
             }
             return Ok((class, action));

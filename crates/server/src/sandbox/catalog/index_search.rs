@@ -49,7 +49,7 @@ impl Catalog {
         let mut hits: Vec<&StoredEntity> = scope
             .filter(|e| {
                 let doc = Indexed { entity: e };
-                dsl.query.matches(&doc) && dsl.post_filter.as_ref().map_or(true, |f| f.matches(&doc))
+                dsl.query.matches(&doc) && dsl.post_filter.as_ref().is_none_or(|f| f.matches(&doc))
             })
             .filter(|e| self.authorize(user, Permission::Read, e).is_ok())
             .collect();
@@ -88,7 +88,7 @@ impl Catalog {
                 _ => None,
             };
             if let Some(found) = narrowed {
-                if best.as_ref().map_or(true, |b| found.len() < b.len()) {
+                if best.as_ref().is_none_or(|b| found.len() < b.len()) {
                     best = Some(found);
                 }
             }

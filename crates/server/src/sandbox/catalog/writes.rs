@@ -256,7 +256,7 @@ impl Catalog {
         business: Option<BusinessAttributes>,
     ) -> Result<Plan, ApiError> {
         let qn = entity.qualified_name().unwrap_or_default().to_owned();
-        if !entity.attributes.get(attr::NAME).and_then(Value::as_str).is_some_and(|n| !n.is_empty()) {
+        if entity.attributes.get(attr::NAME).and_then(Value::as_str).is_none_or(|n| n.is_empty()) {
             return Err(ApiError::invalid(format!("attributes.name: missing (required to create {qn})")));
         }
         let mut attributes = entity.attributes.clone();
