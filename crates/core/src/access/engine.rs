@@ -10,8 +10,8 @@ use super::config::ConfigErrors;
 use super::decision::{Decision, MatchedPolicy, OwnerKind, Verdict};
 use smallvec::SmallVec;
 
-use super::index::{path_hash, prefixes, 
-    collect_members, name_hash, ActionIndex, ActionSet, BitRows, Entry, FxHashMap, NameTable,
+use super::index::{
+    collect_members, name_hash, path_hash, prefixes, ActionIndex, ActionSet, BitRows, Entry, FxHashMap, NameTable,
     PathIndex, PathPolicies, TagEntries,
 };
 use super::model::{AccessConfig, Policy, Resource};
@@ -47,7 +47,7 @@ pub struct PolicyEngine {
     connections: NameTable,
     /// Every `entity:` / `domain:` resource path, numbered.
     paths: PathIndex,
-    /// Persona policies by resource path, every action together.
+    /// Persona policies by resource path node and action.
     path_policies: PathPolicies,
     /// Every purpose tag, numbered.
     tags: FxHashMap<Box<str>, u32>,
