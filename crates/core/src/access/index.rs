@@ -104,9 +104,7 @@ pub struct Entry {
 #[derive(Debug, Default, Clone)]
 pub struct NameTable {
     text: String,
-    /// Name `n` is `text[ends[n - 1]..ends[n]]` (from 0 for the first).
-    ends: Vec<u32>,
-    /// Each name's hash, for growing the table.
+    /// Each name's hash (by number), for growing the table.
     hashes: Vec<u64>,
     by_hash: hashbrown::HashTable<Slot>,
 }
@@ -123,23 +121,12 @@ struct Slot {
 impl NameTable {
     /// How many names are numbered.
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.hashes.len()
     }
 
     /// Whether no name is numbered.
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    /// The text of name `n`.
-    pub fn name(&self, n: u32) -> Option<&str> {
-        let n = n as usize;
-        let start = match n.checked_sub(1) {
-            Some(previous) => *self.ends.get(previous)? as usize,
-            None => 0,
-        };
-        let end = *self.ends.get(n)? as usize;
-        self.text.get(start..end)
+        self.hashes.is_empty()
     }
 
     /// The number of `name` (whose hash is `hash`), if it has one.
@@ -156,11 +143,10 @@ impl NameTable {
         if let Some(n) = self.get(hash, name) {
             return Some(n);
         }
-        let number = u32::try_from(self.ends.len()).ok()?;
+        let number = u32::try_from(self.hashes.len()).ok()?;
         let start = u32::try_from(self.text.len()).ok()?;
         let end = u32::try_from(self.text.len().checked_add(name.len())?).ok()?;
         self.text.push_str(name);
-        self.ends.push(end);
         self.hashes.push(mix(hash));
         let hashes = &self.hashes;
         let slot = Slot { start, end, number };
@@ -186,8 +172,9 @@ pub struct PathIndex {
 impl PathIndex {
     /// The node of `path`, numbering it when it is new (`None` only past `u32::MAX` paths).
     pub fn insert(&mut self, path: &str) -> Option<u32> {
-        self.depths |= depth_bit(path.split('/').count());
-        self.paths.insert(path_hash(path), path)
+        let (segments, hash, _) = prefixes(path).last()?;
+        self.depths |= depth_bit(segments);
+        self.paths.insert(hash, path)
     }
 
     /// How many nodes are numbered.
@@ -212,19 +199,6 @@ impl PathIndex {
             self.paths.get(hash, prefix)
         } else {
             None
-        }
-    }
-
-    /// Calls `visit` with the node of every key that is `path` or one of its ancestors,
-    /// shortest first.
-    pub fn for_each_covering(&self, path: &str, mut visit: impl FnMut(u32)) {
-        if self.depths == 0 {
-            return;
-        }
-        for (segments, hash, prefix) in prefixes(path) {
-            if let Some(node) = self.node(segments, hash, prefix) {
-                visit(node);
-            }
         }
     }
 }
@@ -471,10 +445,8 @@ mod tests {
         assert_eq!(index.insert("a/b/c"), Some(1));
         assert_eq!(index.insert("a/bc"), Some(2));
         assert_eq!(index.insert("a/b"), Some(0));
-        let visit = |path: &str| {
-            let mut seen = Vec::new();
-            index.for_each_covering(path, |node| seen.push(node));
-            seen
+        let visit = |path: &str| -> Vec<u32> {
+            prefixes(path).filter_map(|(segments, hash, prefix)| index.node(segments, hash, prefix)).collect()
         };
         assert_eq!(visit("a/b/c/d"), [0, 1]);
         assert_eq!(visit("a/b"), [0]);
@@ -513,7 +485,7 @@ mod tests {
         assert_eq!(names.insert(7, "alice"), Some(0));
         assert_eq!((names.get(7, "alice"), names.get(7, "bob"), names.get(7, "carol")), (Some(0), Some(1), None));
         assert_eq!(names.get(name_hash("carol"), "carol"), Some(2));
-        assert_eq!((names.name(1), names.name(3), names.len()), (Some("bob"), None, 3));
+        assert_eq!(names.len(), 3);
     }
 
     #[test]
