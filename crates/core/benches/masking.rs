@@ -26,21 +26,9 @@ use steward_core::masking::{mask_column, mask_column_packed, MaskOptions, MaskTy
 
 const COUNT: usize = 1_000_000;
 
-/// xorshift64*: deterministic data, the same on every run.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+#[path = "../tests/support/xorshift.rs"]
+mod xorshift;
+use xorshift::Rng;
 
 const ASCII: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .-_@+";
 const SCRIPTS: &[&str] = &[

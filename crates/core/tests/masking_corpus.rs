@@ -28,25 +28,9 @@ use steward_core::masking::{mask_column, MaskOptions, MaskType};
 /// The key of the keyed-HASH expectations (the SQL test binds the same key).
 const CORPUS_KEY: &str = "steward-corpus-key";
 
-/// xorshift64*: tiny, deterministic, and the same on every platform.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+#[path = "support/xorshift.rs"]
+mod xorshift;
+use xorshift::Rng;
 
 /// Character pools, one per script or kind; a generated value mixes one to three of them.
 const POOLS: &[&str] = &[
