@@ -339,15 +339,9 @@ impl Catalog {
     pub fn create_typedefs(&mut self, user: &str, request: TypeDefs) -> Result<TypeDefs, ApiError> {
         self.access.authorize_admin(user)?;
         let mut created = TypeDefs::default();
-        let exists = |list: &[(String, String)], display: &str| list.iter().any(|(_, d)| d.eq_ignore_ascii_case(display));
-        let mut tag_names: Vec<(String, String)> = self.tags.iter().map(|t| (t.name.clone(), t.display_name.clone())).collect();
+        let mut tag_names: Vec<String> = self.tags.iter().map(|t| t.display_name.clone()).collect();
         for def in request.classification_defs {
-            let display = display_name_of(&def.name, &def.display_name, "classificationDefs")?;
-            if exists(&tag_names, &display) {
-                return Err(already_exists(&display));
-            }
-            let id = hashed_id(&format!("tag:{display}"));
-            tag_names.push((id.clone(), display.clone()));
+            let (id, display) = claim_name(&mut tag_names, &def.name, &def.display_name, "classificationDefs", "tag")?;
             created.classification_defs.push(ClassificationDef {
                 name: id,
                 guid: Some(guid_for(&format!("typedef:tag:{display}"))),
@@ -355,15 +349,9 @@ impl Catalog {
                 ..def
             });
         }
-        let mut set_names: Vec<(String, String)> =
-            self.business_metadata.iter().map(|s| (s.name.clone(), s.display_name.clone())).collect();
+        let mut set_names: Vec<String> = self.business_metadata.iter().map(|s| s.display_name.clone()).collect();
         for def in request.business_metadata_defs {
-            let display = display_name_of(&def.name, &def.display_name, "businessMetadataDefs")?;
-            if exists(&set_names, &display) {
-                return Err(already_exists(&display));
-            }
-            let set_id = hashed_id(&format!("cm:{display}"));
-            set_names.push((set_id.clone(), display.clone()));
+            let (set_id, display) = claim_name(&mut set_names, &def.name, &def.display_name, "businessMetadataDefs", "cm")?;
             let attribute_defs = def
                 .attribute_defs
                 .into_iter()
@@ -504,6 +492,17 @@ impl Catalog {
 
 /// On create, the display name is `displayName`, else `name` (which the server then replaces
 /// with an id).
+/// Claims a new typedef's display name among the `taken` ones (compared case-insensitively, as
+/// the catalog does): the id the server assigns it (`prefix:display`, hashed) and the name.
+fn claim_name(taken: &mut Vec<String>, name: &str, display_name: &str, list: &str, prefix: &str) -> Result<(String, String), ApiError> {
+    let display = display_name_of(name, display_name, list)?;
+    if taken.iter().any(|d| d.eq_ignore_ascii_case(&display)) {
+        return Err(already_exists(&display));
+    }
+    taken.push(display.clone());
+    Ok((hashed_id(&format!("{prefix}:{display}")), display))
+}
+
 fn display_name_of(name: &str, display_name: &str, list: &str) -> Result<String, ApiError> {
     let display = if display_name.is_empty() { name } else { display_name };
     if display.trim().is_empty() {
