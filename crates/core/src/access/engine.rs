@@ -50,7 +50,7 @@ pub struct PolicyEngine {
     /// Persona policies by resource path node and action.
     path_policies: PathPolicies,
     /// Every purpose tag, numbered.
-    tags: FxHashMap<Box<str>, u32>,
+    tags: NameTable,
     /// Policy id → the policy as a decision reports it (shared with the decisions).
     policies: Arc<[MatchedPolicy]>,
     /// Policy id → what the rules read of it.
@@ -167,7 +167,7 @@ impl PolicyEngine {
             connections,
             paths: PathIndex::default(),
             path_policies: PathPolicies::default(),
-            tags: FxHashMap::default(),
+            tags: NameTable::default(),
             policies: Arc::from(Vec::new()),
             effects: Vec::new(),
             building: Vec::new(),
@@ -216,8 +216,7 @@ impl PolicyEngine {
     }
 
     fn tag_number(&mut self, tag: &str) -> u32 {
-        let next = index_u32(self.tags.len());
-        *self.tags.entry(Box::from(tag)).or_insert(next)
+        self.tags.insert(name_hash(tag), tag).unwrap_or(u32::MAX)
     }
 
     fn add_policy(&mut self, owner: OwnerKind, owner_name: &Arc<str>, owner_index: u32, policy: &Policy) -> Entry {
@@ -333,7 +332,7 @@ impl PolicyEngine {
     /// The number of a tag some purpose names ([`ResolvedRequest::tags`]); `None` for any
     /// other tag, which no policy can match.
     pub fn tag(&self, tag: &str) -> Option<u32> {
-        self.tags.get(tag).copied()
+        self.tags.get(name_hash(tag), tag)
     }
 
     /// Decides every request, in order; the first request that cannot be decided fails the batch
