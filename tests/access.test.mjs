@@ -231,6 +231,11 @@ test("decideMany's fast path decides exactly as the JSON path, across calls on o
   sameError({ ...good, asset: { ...good.asset, qualifiedName: "a//b" } });
   sameError({ ...good, asset: { ...good.asset, tags: [1] } });
   sameError({ ...good, action: "update", asset: { qualifiedName: "glossary/t", typeName: "AtlasGlossaryTerm" } });
+  // Fields an object only inherits are not in its JSON, so the fast path must not read them
+  // (such objects still see `constructor === Object` through their prototype chain).
+  sameError(Object.assign(Object.create({ user: good.user }), { action: good.action, asset: good.asset }));
+  sameError({ ...good, asset: Object.assign(Object.create({ qualifiedName: good.asset.qualifiedName }), { typeName: good.asset.typeName }) });
+  same([good, Object.assign(Object.create(null), good), { ...good, asset: Object.assign(Object.create(null), good.asset) }]);
   same([good, { ...good, asset: { ...good.asset, tags: ["TAG\0_1", "TAG_1"] } }]);
   // After the refusals, the numbering still agrees with the engine's.
   same(all.slice(0, 500));
