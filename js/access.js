@@ -129,15 +129,19 @@ function unpack(state, words, count, explain) {
       const matched = new Array(n);
       for (let j = 0; j < n; j++) matched[j] = policies[words[k + j]];
       k += n;
-      // Object literals in the JSON path's key order, one shape per combination.
+      // Object literals in the JSON path's key order, one shape per combination (a property
+      // added later would need a second allocation for its storage).
       if (decidedBy === 0) {
-        decision = mask === 0 ? { allowed, reason, policies: matched } : { allowed, reason, policies: matched, mask: MASKS[mask - 1] };
+        if (mask === 0) decision = { allowed, reason, policies: matched };
+        else if (maskedBy === 0) decision = { allowed, reason, policies: matched, mask: MASKS[mask - 1] };
+        else decision = { allowed, reason, policies: matched, mask: MASKS[mask - 1], maskedBy: refs[maskedBy - 1] };
       } else if (mask === 0) {
         decision = { allowed, reason, decidedBy: refs[decidedBy - 1], policies: matched };
-      } else {
+      } else if (maskedBy === 0) {
         decision = { allowed, reason, decidedBy: refs[decidedBy - 1], policies: matched, mask: MASKS[mask - 1] };
+      } else {
+        decision = { allowed, reason, decidedBy: refs[decidedBy - 1], policies: matched, mask: MASKS[mask - 1], maskedBy: refs[maskedBy - 1] };
       }
-      if (maskedBy !== 0) decision.maskedBy = refs[maskedBy - 1];
     } else if (decidedBy === 0) {
       decision = mask === 0 ? { allowed, reason } : { allowed, reason, mask: MASKS[mask - 1] };
     } else {
