@@ -307,6 +307,12 @@ impl PolicyEngine {
         })
     }
 
+    /// Starts loading the membership row of `user` (a [`PolicyEngine::user`] index) from
+    /// memory, for a caller that resolves several requests before deciding them.
+    pub fn fetch_memberships(&self, user: u32) {
+        self.memberships.touch(user as usize);
+    }
+
     /// The index of a user, by name.
     pub fn user(&self, name: &str) -> Option<u32> {
         self.users.get(name_hash(name), name)
