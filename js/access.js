@@ -32,6 +32,30 @@ function stateOf(engine) {
   return state;
 }
 
+/** How many requests touchAhead reads at a time. */
+const AHEAD = 16;
+
+/**
+ * Reads what the requests `from` to `to` point to (the asset, its qualified name, its tags) and
+ * answers a number that only keeps the reads from being optimised away. With many distinct
+ * assets each of those reads misses the cache: in this short loop the misses of 16 requests
+ * overlap, where in `encode`'s long one each would stall it (~120 ns a request at 100,000
+ * assets). Only plain objects are read, with the same checks as `encode`.
+ */
+function touchAhead(requests, from, to) {
+  let touched = 0;
+  for (let i = from; i < to; i++) {
+    const request = requests[i];
+    if (request === null || typeof request !== "object" || request.constructor !== Object || Object.getPrototypeOf(request) !== Object.prototype) continue;
+    const asset = request.asset;
+    if (asset === null || typeof asset !== "object" || asset.constructor !== Object || Object.getPrototypeOf(asset) !== Object.prototype) continue;
+    const { qualifiedName, tags } = asset;
+    if (typeof qualifiedName === "string") touched += qualifiedName.length;
+    if (Array.isArray(tags) && tags.length > 0 && typeof tags[0] === "string") touched++;
+  }
+  return touched;
+}
+
 /**
  * The batch as string ids (`[user, action, qualifiedName, typeName, glossary + 1 or 0, n, tag × n]`
  * per request) with the strings numbered for it, or undefined when it must take the JSON path
@@ -58,7 +82,9 @@ function encode(state, requests) {
   if (words.length < requests.length * 8) words = state.words = new Uint32Array(requests.length * 10);
   let k = 0;
   let ok = true;
+  let touched = 0;
   for (let i = 0; i < requests.length; i++) {
+    if ((i & (AHEAD - 1)) === 0) touched += touchAhead(requests, i, Math.min(i + AHEAD, requests.length));
     const request = requests[i];
     // Plain objects with exactly the keys the JSON path reads: anything else (an unknown key
     // such as `tag`, a toJSON, inherited fields) must meet the JSON path's own checks.
@@ -101,6 +127,8 @@ function encode(state, requests) {
     }
     if (!ok) break;
   }
+  // Kept so that the reads of touchAhead are not optimised away.
+  state.touched = touched;
   if (!ok) {
     for (const s of fresh) ids.delete(s);
     return undefined;
