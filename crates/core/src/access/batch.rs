@@ -18,10 +18,14 @@
 //! id) makes the whole batch [`Unsupported`]: the caller then takes the path that reports the
 //! located error.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use super::action::{Action, AssetClass};
-use super::decision::{Reason, Verdict};
+use super::decision::{Decision, MatchedPolicy, Reason, Verdict};
 use super::engine::{PolicyEngine, ResolvedRequest};
 use super::qualified_name;
+use super::request::Request;
 use crate::masking::MaskType;
 
 use smallvec::SmallVec;
@@ -329,6 +333,84 @@ impl RequestStrings {
     }
 }
 
+/// The caller's side of the protocol for Rust callers (the npm package's is `js/access.js`):
+/// numbers every distinct string the first time a batch uses it, across batches.
+#[derive(Debug, Default, Clone)]
+pub struct StringNumbering {
+    ids: HashMap<String, u32>,
+}
+
+/// One batch as [`StringNumbering::encode`] numbers it: what
+/// [`RequestStrings::extend`] and [`RequestStrings::decide_packed`] take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodedBatch {
+    /// The requests as string ids (see the module docs).
+    pub words: Vec<u32>,
+    /// The strings numbered for this batch, NUL-separated, in the order of their ids.
+    pub fresh: String,
+    /// How many strings `fresh` holds.
+    pub fresh_count: usize,
+}
+
+impl StringNumbering {
+    /// Numbers the strings of `batch` (a string holding a NUL makes
+    /// [`RequestStrings::extend`] refuse the batch).
+    pub fn encode(&mut self, batch: &[Request]) -> EncodedBatch {
+        let mut fresh: Vec<&str> = Vec::new();
+        let mut words = Vec::with_capacity(batch.len() * 8);
+        for request in batch {
+            let asset = &request.asset;
+            for name in [request.user.as_str(), &request.action, asset.qualified_name.as_str(), &asset.type_name] {
+                words.push(self.id(name, &mut fresh));
+            }
+            words.push(asset.glossary.as_deref().map_or(0, |g| self.id(g, &mut fresh).saturating_add(1)));
+            words.push(u32::try_from(asset.tags.len()).unwrap_or(u32::MAX));
+            for tag in &asset.tags {
+                words.push(self.id(tag, &mut fresh));
+            }
+        }
+        EncodedBatch { words, fresh_count: fresh.len(), fresh: fresh.join("\0") }
+    }
+
+    fn id<'a>(&mut self, name: &'a str, fresh: &mut Vec<&'a str>) -> u32 {
+        let next = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+        *self.ids.entry(name.to_owned()).or_insert_with(|| {
+            fresh.push(name);
+            next
+        })
+    }
+}
+
+/// Reads packed decisions (see the module docs) back into [`Decision`]s, the policy ids
+/// resolved in `engine`'s policy table; [`Unsupported`] if the words are not such decisions.
+pub fn unpack(engine: &PolicyEngine, words: &[u32]) -> Result<Vec<Decision>, Unsupported> {
+    let table: Arc<[MatchedPolicy]> = engine.policy_table().to_vec().into();
+    let mut decisions = Vec::new();
+    let mut rest = words;
+    while let [flags, decided_by, masked_by, n, tail @ ..] = rest {
+        let n = *n as usize;
+        let (ids, after) = (tail.get(..n).ok_or(Unsupported)?, tail.get(n..).ok_or(Unsupported)?);
+        let mask = match (flags >> 4) & 7 {
+            0 => None,
+            m => Some(*MaskType::ALL.get(m as usize - 1).ok_or(Unsupported)?),
+        };
+        let verdict = Verdict {
+            allowed: flags & 1 == 1,
+            reason: *REASONS.get(((flags >> 1) & 7) as usize).ok_or(Unsupported)?,
+            decided_by: decided_by.checked_sub(1),
+            mask,
+            masked_by: masked_by.checked_sub(1),
+        };
+        decisions.push(Decision::from_verdict(verdict, &table, ids.to_vec()));
+        rest = after;
+    }
+    if rest.is_empty() {
+        Ok(decisions)
+    } else {
+        Err(Unsupported)
+    }
+}
+
 /// Appends one packed decision (see the module docs).
 fn pack(verdict: &Verdict, matched: &[u32], explain: bool, out: &mut Vec<u32>) {
     let reason = REASONS.iter().position(|r| *r == verdict.reason).unwrap_or_default() as u32;
@@ -352,54 +434,9 @@ fn pack(verdict: &Verdict, matched: &[u32], explain: bool, out: &mut Vec<u32>) {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-    use std::collections::HashMap;
-
     use super::*;
     use crate::access::scenario::{generate, requests, ScenarioSize};
     use crate::access::{Decision, Request};
-
-    /// Numbers the strings of `batch` in `known` (the caller's side of the protocol): the ids
-    /// and the new strings, NUL-joined.
-    fn encode(batch: &[Request], known: &mut HashMap<String, u32>) -> (Vec<u32>, String, usize) {
-        let mut fresh: Vec<String> = Vec::new();
-        let mut id = |s: &str| {
-            let next = u32::try_from(known.len()).unwrap();
-            *known.entry(s.to_owned()).or_insert_with(|| {
-                fresh.push(s.to_owned());
-                next
-            })
-        };
-        let mut words = Vec::new();
-        for r in batch {
-            words.extend([id(&r.user), id(&r.action), id(r.asset.qualified_name.as_str()), id(&r.asset.type_name)]);
-            words.push(r.asset.glossary.as_deref().map_or(0, |g| id(g) + 1));
-            words.push(u32::try_from(r.asset.tags.len()).unwrap());
-            for tag in &r.asset.tags {
-                words.push(id(tag));
-            }
-        }
-        let count = fresh.len();
-        (words, fresh.join("\0"), count)
-    }
-
-    fn unpack(engine: &PolicyEngine, words: &[u32]) -> Vec<Decision> {
-        let table: std::sync::Arc<[crate::access::MatchedPolicy]> = engine.policy_table().to_vec().into();
-        let mut out = Vec::new();
-        let mut k = 0;
-        while k < words.len() {
-            let (flags, decided_by, masked_by, n) = (words[k], words[k + 1], words[k + 2], words[k + 3] as usize);
-            let verdict = Verdict {
-                allowed: flags & 1 == 1,
-                reason: REASONS[((flags >> 1) & 7) as usize],
-                decided_by: decided_by.checked_sub(1),
-                mask: ((flags >> 4) & 7).checked_sub(1).map(|m| MaskType::ALL[m as usize]),
-                masked_by: masked_by.checked_sub(1),
-            };
-            out.push(Decision::from_verdict(verdict, &table, words[k + 4..k + 4 + n].to_vec()));
-            k += 4 + n;
-        }
-        out
-    }
 
     #[test]
     fn numbered_batches_decide_exactly_like_decide_across_calls() {
@@ -408,16 +445,16 @@ mod tests {
         let engine = PolicyEngine::compile(&scenario.config).unwrap();
         let all: Vec<Request> = requests(&scenario, 6_000, 3).into_iter().filter(|r| engine.decide(r).is_ok()).collect();
         let mut strings = RequestStrings::default();
-        let mut known = HashMap::new();
+        let mut numbering = StringNumbering::default();
         for batch in all.chunks(1_000) {
-            let (words, fresh, count) = encode(batch, &mut known);
-            strings.extend(&fresh, count).unwrap();
+            let encoded = numbering.encode(batch);
+            strings.extend(&encoded.fresh, encoded.fresh_count).unwrap();
             let mut out = Vec::new();
-            strings.decide_packed(&engine, &words, batch.len(), true, &mut out).unwrap();
+            strings.decide_packed(&engine, &encoded.words, batch.len(), true, &mut out).unwrap();
             let expected: Vec<Decision> = batch.iter().map(|r| engine.decide(r).unwrap()).collect();
-            assert_eq!(unpack(&engine, &out), expected);
+            assert_eq!(unpack(&engine, &out).unwrap(), expected);
         }
-        assert_eq!(strings.len(), known.len());
+        assert_eq!(strings.len(), numbering.ids.len());
     }
 
     #[test]
@@ -454,12 +491,12 @@ mod tests {
             .flat_map(|action| [request(action, &path), request(action, shallow), request(action, &format!("{path}/C6"))])
             .collect();
         let mut strings = RequestStrings::default();
-        let (words, fresh, count) = encode(&batch, &mut HashMap::new());
-        strings.extend(&fresh, count).unwrap();
+        let encoded = StringNumbering::default().encode(&batch);
+        strings.extend(&encoded.fresh, encoded.fresh_count).unwrap();
         let mut out = Vec::new();
-        strings.decide_packed(&engine, &words, batch.len(), true, &mut out).unwrap();
+        strings.decide_packed(&engine, &encoded.words, batch.len(), true, &mut out).unwrap();
         let expected: Vec<Decision> = batch.iter().map(|r| engine.decide(r).unwrap()).collect();
-        assert_eq!(unpack(&engine, &out), expected);
+        assert_eq!(unpack(&engine, &out).unwrap(), expected);
         assert!(!expected[3].allowed, "the deny on C4 covers the deepest column");
         assert!(expected[4].allowed);
         assert!(!strings.spilled.is_empty());
@@ -480,9 +517,9 @@ mod tests {
                 _ => bad.action = value.into(),
             }
             let mut strings = RequestStrings::default();
-            let (words, fresh, count) = encode(&[good.clone(), bad], &mut HashMap::new());
-            strings.extend(&fresh, count).unwrap();
-            assert_eq!(strings.decide_packed(&engine, &words, 2, true, &mut Vec::new()), Err(Unsupported));
+            let encoded = StringNumbering::default().encode(&[good.clone(), bad]);
+            strings.extend(&encoded.fresh, encoded.fresh_count).unwrap();
+            assert_eq!(strings.decide_packed(&engine, &encoded.words, 2, true, &mut Vec::new()), Err(Unsupported));
         }
     }
 
