@@ -240,3 +240,27 @@ test("decideMany's fast path decides exactly as the JSON path, across calls on o
   // After the refusals, the numbering still agrees with the engine's.
   same(all.slice(0, 500));
 });
+
+test("decideMany numbers names that Object.prototype also has like any other name", async () => {
+  // The fast path keeps its string numbers in a null-prototype object: "__proto__",
+  // "constructor", "toString" and index-like names must be plain keys there.
+  const names = ["__proto__", "constructor", "toString", "hasOwnProperty", "0", "4294967295"];
+  const config = walkthrough();
+  config.users.push(...names.map((name) => ({ name, role: "member", groups: name === "0" ? ["snowflake-admins"] : [] })));
+  config.personas[0].users.push("__proto__", "toString");
+  config.purposes[0].tags.push("constructor");
+  const engine = PolicyEngine.fromConfig(config);
+  const batch = names.flatMap((user) => [
+    { user, action: "update", asset: table(`${LOOKER}/marketing/__proto__`, ["constructor", "__proto__"]) },
+    { user, action: "query", asset: column(`${SNOWFLAKE}/DB/S/T/constructor`, ["constructor"]) },
+  ]);
+  const fast = engine.decideMany(batch);
+  assert.deepStrictEqual(fast, engine.decideMany(JSON.stringify(batch)));
+  // "__proto__" and "toString" are in the persona, "0" is a Snowflake admin by group.
+  const granted = fast.map((d, i) => (d.allowed ? `${batch[i].user} ${batch[i].action} ${d.reason}` : null)).filter(Boolean);
+  assert.deepStrictEqual(granted, ["__proto__ update persona-grant", "toString update persona-grant", "0 query connection-admin"]);
+  const { stages } = await import("../dist/access.js");
+  const numbered = stages.stateOf(engine).ids;
+  assert.ok(names.every((name) => numbered.has(name)) && numbered.has("constructor"));
+  assert.equal(numbered.size, new Set([...names, "update", "query", "Table", "Column", ...batch.map((r) => r.asset.qualifiedName)]).size);
+});
