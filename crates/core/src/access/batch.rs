@@ -3,7 +3,8 @@
 //! qualified names, type names, tags, glossaries) and sends each string once; a request is then
 //! a few numbers. Each string is resolved against the engine once, on first use in each role
 //! (the user's index, the asset's connection and covering resource paths, a tag's number, an
-//! action per asset class), so a repeated user or asset costs no hashing at all.
+//! action per asset class), so a repeated user or asset costs no hashing at all. The caller's
+//! side is `js/access.js` for the npm package and [`StringNumbering`] / [`unpack`] for Rust.
 //!
 //! Requests, per request: `[user, action, qualifiedName, typeName, glossary, n, tag × n]`, each
 //! a string id, with glossary `0` for none and `id + 1` otherwise.
