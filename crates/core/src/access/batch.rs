@@ -20,10 +20,9 @@
 //! located error.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use super::action::{Action, AssetClass};
-use super::decision::{Decision, MatchedPolicy, Reason, Verdict};
+use super::decision::{Decision, Reason, Verdict};
 use super::engine::{PolicyEngine, ResolvedRequest};
 use super::qualified_name;
 use super::request::Request;
@@ -385,7 +384,7 @@ impl StringNumbering {
 /// Reads packed decisions (see the module docs) back into [`Decision`]s, the policy ids
 /// resolved in `engine`'s policy table; [`Unsupported`] if the words are not such decisions.
 pub fn unpack(engine: &PolicyEngine, words: &[u32]) -> Result<Vec<Decision>, Unsupported> {
-    let table: Arc<[MatchedPolicy]> = engine.policy_table().to_vec().into();
+    let table = engine.shared_policy_table();
     let mut decisions = Vec::new();
     let mut rest = words;
     while let [flags, decided_by, masked_by, n, tail @ ..] = rest {
@@ -402,7 +401,7 @@ pub fn unpack(engine: &PolicyEngine, words: &[u32]) -> Result<Vec<Decision>, Uns
             mask,
             masked_by: masked_by.checked_sub(1),
         };
-        decisions.push(Decision::from_verdict(verdict, &table, ids.to_vec()));
+        decisions.push(Decision::from_verdict(verdict, table, ids.to_vec()));
         rest = after;
     }
     if rest.is_empty() {

@@ -364,6 +364,11 @@ impl PolicyEngine {
         &self.policies
     }
 
+    /// The policy table itself, for decisions built outside this module ([`super::batch::unpack`]).
+    pub(crate) fn shared_policy_table(&self) -> &Arc<[MatchedPolicy]> {
+        &self.policies
+    }
+
     /// Whether the named user exists in the config.
     pub fn has_user(&self, name: &str) -> bool {
         self.user(name).is_some()
