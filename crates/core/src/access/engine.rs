@@ -309,7 +309,7 @@ impl PolicyEngine {
 
     /// Starts loading the membership row of `user` (a [`PolicyEngine::user`] index) from
     /// memory, for a caller that resolves several requests before deciding them.
-    pub fn fetch_memberships(&self, user: u32) {
+    pub(crate) fn fetch_memberships(&self, user: u32) {
         self.memberships.touch(user as usize);
     }
 
