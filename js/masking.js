@@ -4,13 +4,15 @@
 // masks the column in one call into another buffer there, which JS decodes into one string
 // (Latin-1 or UTF-16: no UTF-8 on either side) and slices by the masked lengths. Nothing is
 // joined or copied on the way. Lone surrogates cross as they are; wasm reads each as U+FFFD.
-// NULLIFY never crosses. Anything unusual (not an array, a cell that is not a string, number,
+// NULLIFY never crosses. In Node, a large HASH column is shared with a helper thread
+// (js/column-helper.js), which masks its last cells in its own instance of the module while this
+// thread masks the first ones. Anything unusual (not an array, a cell that is not a string, number,
 // boolean, bigint, null or undefined, cells that change while they are read) takes the
 // cell-by-cell path (crates/wasm/src/masking.rs), which masks identically and throws the
 // located error.
 import {
   maskColumn as maskColumnCells,
-  maskColumnNullifies,
+  columnMaskName,
   columnMask,
   columnMemory,
   columnRelease,
@@ -19,7 +21,7 @@ import {
 } from "./steward_wasm.js";
 
 /** The length the column buffers hold for a null cell. */
-const NULL_CELL = 0xffffffff;
+export const NULL_CELL = 0xffffffff;
 /** The module's WebAssembly.Memory (its `buffer` changes whenever the memory grows); asked for
  * on first use, since this file is evaluated before the entry instantiates the module. */
 let memory;
@@ -36,7 +38,7 @@ const utf16Decoder = NodeBuffer ? undefined : new TextDecoder("utf-16le", { igno
 /** Masks a whole column: `maskColumn(values, "HASH")` → an array of the same length, in order. */
 export function maskColumn(values, maskType, options) {
   // The mask and options are checked before the cells, as on the cell-by-cell path.
-  const nullifies = maskColumnNullifies(maskType, options);
+  const name = columnMaskName(maskType, options);
   if (!Array.isArray(values)) return maskColumnCells(values, maskType, options);
   const count = values.length;
   // A cell's text is what `String(v)` gives (`mask` reads numbers, booleans and bigints so);
@@ -58,31 +60,72 @@ export function maskColumn(values, maskType, options) {
       return maskColumnCells(values, maskType, options);
     }
   }
-  if (nullifies) return new Array(count).fill(null);
+  if (name === "NULLIFY") return new Array(count).fill(null);
+  const out = new Array(count);
+  // The helper's cells are written and handed over first, so it works while this thread does.
+  const shared = name === "HASH" ? columnHelper?.start(values, lengths, total, maskType, options) : undefined;
+  const here = shared ? shared.from : count;
+  const masked = maskHere(values, lengths, 0, here, total - (shared?.units ?? 0), maskType, options, out);
+  // The helper's part is collected (or, if it failed, masked here) even if this part was not.
+  const sharedMasked = !shared || shared.finish(out) || maskHere(values, lengths, here, count, shared.units, maskType, options, out);
+  return masked && sharedMasked ? out : maskColumnCells(values, maskType, options);
+}
+
+/** Set by the Node entry: the helper thread `maskColumn` shares large HASH columns with. */
+let columnHelper;
+
+/** Installs (or, with `undefined`, removes) the helper thread of large HASH columns. */
+export function setColumnHelper(helper) {
+  columnHelper = helper;
+}
+
+/** The helper thread in use, if any (tests read its `ready` and `jobs`). */
+export function usedColumnHelper() {
+  return columnHelper;
+}
+
+/**
+ * Masks cells `[from, to)`, holding `units` code units, in this thread's module and stores them
+ * in `out` at the same indices; `false` if a cell changed since it was measured.
+ */
+function maskHere(values, lengths, from, to, units, maskType, options, out) {
   try {
-    const masked = writeColumn(values, lengths, total) && columnMask(maskType, options);
-    if (!masked) return maskColumnCells(values, maskType, options);
-    return sliceColumn(masked, count);
+    const cells = to - from;
+    const [lengthsAt, textAt] = columnReserve(cells, units);
+    memory ??= columnMemory();
+    new Uint32Array(memory.buffer, lengthsAt, cells).set(lengths.subarray(from, to));
+    const widen = (written) => {
+      // Widening may grow the memory: its buffer is read after.
+      const unitsAt = columnWiden(written);
+      return new Uint16Array(memory.buffer, unitsAt, units);
+    };
+    const written = writeCells(values, lengths, from, to, new Uint8Array(memory.buffer, textAt, units), widen);
+    const masked = written && columnMask(maskType, options);
+    if (!masked) return false;
+    const [maskedAt, textOutAt, textOutLength, wide] = masked;
+    const text = decode(memory.buffer, textOutAt, textOutLength, wide);
+    sliceCells(text, new Uint32Array(memory.buffer, maskedAt, cells), out, from);
+    return true;
   } finally {
     columnRelease();
   }
 }
 
-/** Copies the cells into the column buffers; `false` if a cell changed since it was measured. */
-function writeColumn(values, lengths, total) {
-  const count = values.length;
-  const [lengthsAt, textAt] = columnReserve(count, total);
-  memory ??= columnMemory();
-  new Uint32Array(memory.buffer, lengthsAt, count).set(lengths);
-  const bytes = new Uint8Array(memory.buffer, textAt, total);
+/**
+ * Writes the code units of cells `[from, to)` into `bytes`, one byte each while they are ASCII.
+ * At the first unit that is not, `widen(written)` answers a UTF-16 buffer that holds the units
+ * written so far, and the rest goes there. Answers the buffer written last, or `undefined` if a
+ * cell changed since `lengths` measured it.
+ */
+export function writeCells(values, lengths, from, to, bytes, widen) {
   let at = 0;
-  let i = 0;
+  let i = from;
   // ASCII while it lasts: a unit above 0x7F stops the loop with `at` before that cell.
-  for (; i < count; i++) {
+  for (; i < to; i++) {
     const length = lengths[i];
     if (length === NULL_CELL) continue;
     const text = cellText(values[i]);
-    if (text === undefined || text.length !== length) return false;
+    if (text === undefined || text.length !== length) return undefined;
     let seen = 0;
     for (let k = 0; k < length; k++) {
       const unit = text.charCodeAt(k);
@@ -92,20 +135,18 @@ function writeColumn(values, lengths, total) {
     if (seen > 0x7f) break;
     at += length;
   }
-  if (i === count) return true;
-  // From this cell on, two bytes per unit; wasm widens what is written so far (and may grow
-  // the memory, so the buffer is read after it).
-  const unitsAt = columnWiden(at);
-  const units = new Uint16Array(memory.buffer, unitsAt, total);
-  for (; i < count; i++) {
+  if (i === to) return bytes;
+  // From this cell on, two bytes per unit.
+  const units = widen(at);
+  for (; i < to; i++) {
     const length = lengths[i];
     if (length === NULL_CELL) continue;
     const text = cellText(values[i]);
-    if (text === undefined || text.length !== length) return false;
+    if (text === undefined || text.length !== length) return undefined;
     for (let k = 0; k < length; k++) units[at + k] = text.charCodeAt(k);
     at += length;
   }
-  return true;
+  return units;
 }
 
 /** A non-null cell's text, as the lengths loop measured it; `undefined` for anything else. */
@@ -115,31 +156,32 @@ function cellText(value) {
   return undefined;
 }
 
-/** The masked cells: one decoded string, sliced by the masked lengths. */
-function sliceColumn([lengthsAt, textAt, textLength, wide], count) {
-  const buffer = memory.buffer;
-  let text;
+/** The masked text wasm wrote: `length` bytes of ASCII or, if `wide`, UTF-16 code units. */
+function decode(buffer, at, length, wide) {
   if (wide) {
-    text = NodeBuffer
-      ? NodeBuffer.from(buffer, textAt, textLength * 2).toString("utf16le")
-      : utf16Decoder.decode(new Uint16Array(buffer, textAt, textLength));
-  } else {
-    text = NodeBuffer
-      ? NodeBuffer.from(buffer, textAt, textLength).toString("latin1")
-      : asciiDecoder.decode(new Uint8Array(buffer, textAt, textLength));
+    return NodeBuffer
+      ? NodeBuffer.from(buffer, at, length * 2).toString("utf16le")
+      : utf16Decoder.decode(new Uint16Array(buffer, at, length));
   }
-  const lengths = new Uint32Array(buffer, lengthsAt, count);
-  const out = new Array(count);
+  return NodeBuffer
+    ? NodeBuffer.from(buffer, at, length).toString("latin1")
+    : asciiDecoder.decode(new Uint8Array(buffer, at, length));
+}
+
+/**
+ * Cuts `text`, the masked cells one after another, by their masked lengths (`NULL_CELL` for
+ * null) into `out`, from index `from` on.
+ */
+export function sliceCells(text, maskedLengths, out, from) {
   let at = 0;
-  for (let i = 0; i < count; i++) {
-    const length = lengths[i];
+  for (let i = 0; i < maskedLengths.length; i++) {
+    const length = maskedLengths[i];
     if (length === NULL_CELL) {
-      out[i] = null;
+      out[from + i] = null;
     } else {
       const end = at + length;
-      out[i] = text.slice(at, end);
+      out[from + i] = text.slice(at, end);
       at = end;
     }
   }
-  return out;
 }

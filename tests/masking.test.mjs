@@ -10,6 +10,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 import { mask, maskColumn } from "../dist/node.js";
+import { columnHelper } from "../dist/column-helper.js";
+import { setColumnHelper, usedColumnHelper } from "../dist/masking.js";
 // The cell-by-cell path, which the package's maskColumn falls back to (dist/node.js has
 // instantiated the module by now).
 import { maskColumn as maskColumnCells } from "../dist/steward_wasm.js";
@@ -158,4 +160,78 @@ test("without Node's Buffer (as in browsers), the portable UTF-16 crossing masks
   const values = [...corpus.values, "\ufeffabc", "abc\ud83d", "\udc4dxyz", "\ud800"];
   const out = execFileSync(process.execPath, ["--input-type=module", "-e", script, JSON.stringify(values)], { encoding: "utf8" });
   assert.deepEqual(JSON.parse(out), []);
+});
+
+// --- the helper thread of large HASH columns (Node; js/column-helper.js) ---
+
+/**
+ * A HASH-sized column of `count` cells: ASCII cells first and cells over many scripts after
+ * (or the other way round with `wideFirst`), with nulls, numbers, bigints and lone surrogates,
+ * so the part this thread masks and the part the helper masks cross differently.
+ */
+function largeColumn(count, wideFirst) {
+  const ascii = [..."abcXYZ019 @.-_"];
+  const wide = [..."aZ9 éßΣЖ٣३中😀\u0301", "\ud800", "\udc00"];
+  let seed = 7;
+  const random = (n) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+  return Array.from({ length: count }, (_, i) => {
+    const pool = (i < count / 2) !== wideFirst ? ascii : wide;
+    switch (random(40)) {
+      case 0: return null;
+      case 1: return random(100_000) / 7;
+      case 2: return BigInt(random(1_000_000));
+      default: {
+        let s = "";
+        for (let k = random(30); k > 0; k--) s += pool[random(pool.length)];
+        return s;
+      }
+    }
+  });
+}
+
+/** Waits until `helper` has started its worker and the worker is ready. */
+async function untilReady(helper) {
+  for (let i = 0; i < 400 && !helper.ready; i++) await new Promise((r) => setTimeout(r, 25));
+  assert.ok(helper.ready, "the helper thread did not start");
+}
+
+test("a large HASH column is shared with the helper thread and masks as mask does", async () => {
+  const helper = usedColumnHelper();
+  assert.ok(helper, "the Node entry installs the helper on a machine with more than one core");
+  for (const wideFirst of [false, true]) {
+    const values = largeColumn(100_000, wideFirst);
+    for (const options of [undefined, KEYED]) {
+      const expected = values.map((v) => mask(v, "HASH", options));
+      maskColumn(values, "HASH", options); // starts the helper on first use
+      await untilReady(helper);
+      const jobs = helper.jobs;
+      assert.deepEqual(maskColumn(values, "HASH", options), expected, `wide first: ${wideFirst}, keyed: ${!!options}`);
+      assert.equal(helper.jobs, jobs + 1, "the helper masked part of the column");
+    }
+  }
+});
+
+test("a column is masked here when the helper thread fails or never answers", async () => {
+  const installed = usedColumnHelper();
+  const module = new WebAssembly.Module(readFileSync(new URL("../dist/steward_wasm_bg.wasm", import.meta.url)));
+  const values = largeColumn(70_000, true);
+  const expected = values.map((v) => mask(v, "HASH"));
+  try {
+    for (const stand in { fails: 0, hangs: 0 }) {
+      const helper = columnHelper(module, {
+        workerUrl: new URL(`./helpers/column-worker-${stand}.mjs`, import.meta.url),
+        timeoutMs: 300,
+      });
+      setColumnHelper(helper);
+      maskColumn(values, "HASH");
+      await untilReady(helper);
+      assert.deepEqual(maskColumn(values, "HASH"), expected, `a helper that ${stand}`);
+      assert.equal(helper.jobs, 0);
+      if (stand === "hangs") assert.equal(helper.ready, false, "a helper that timed out is not used again");
+      // The next column is right too (the failed job was collected, not left in flight).
+      assert.deepEqual(maskColumn(values.slice(1), "HASH"), expected.slice(1), `after a helper that ${stand}`);
+    }
+  } finally {
+    setColumnHelper(installed);
+  }
 });

@@ -70,6 +70,8 @@ pub fn mask(
 /// The package exports js/masking.js's `maskColumn` instead, which does the per-cell work in JS
 /// and crosses through the column buffers (`columnReserve` … `columnRelease`); it falls back to
 /// this function, which reads every cell itself, for anything unusual and for the located errors.
+/// In Node it hashes a HASH column of 65,536 cells or more partly on one helper thread (started
+/// by the first such column; it never keeps a process alive), with the same answer.
 #[wasm_bindgen(js_name = maskColumn, unchecked_return_type = "(string | null)[]")]
 pub fn mask_column(
     #[wasm_bindgen(unchecked_param_type = "MaskableValue[]")] values: JsValue,
@@ -111,16 +113,17 @@ pub fn mask_column(
 }
 
 /// `maskColumn`'s fast path, step 1 (js/masking.js): checks the mask and options exactly as
-/// `maskColumn` does, first, with the same errors; `true` if the mask is NULLIFY, which needs
-/// no cell's text.
-#[wasm_bindgen(js_name = maskColumnNullifies, skip_typescript)]
-pub fn mask_column_nullifies(
+/// `maskColumn` does, first, with the same errors, and answers the mask's own name (`"HASH"` for
+/// `heka:MASK_HASH`): NULLIFY needs no cell's text, and a large HASH column is worth sharing
+/// with a helper thread (js/column-helper.js).
+#[wasm_bindgen(js_name = columnMaskName, skip_typescript)]
+pub fn column_mask_name(
     mask_type: JsValue,
     options: Option<MaskOptionsArg>,
-) -> Result<bool, StewardError> {
+) -> Result<String, StewardError> {
     let mask_type = parse_mask(&mask_type)?;
     mask_options(options.map(JsValue::from))?;
-    Ok(mask_type == MaskType::Nullify)
+    Ok(mask_type.name().to_owned())
 }
 
 // `maskColumn`'s fast path, step 2 (js/masking.js): the column crosses through buffers in the

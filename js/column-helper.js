@@ -1,0 +1,179 @@
+// Node only: the helper thread of `maskColumn` (js/masking.js). HASH is the one mask whose time is
+// mostly wasm's (software SHA-256), so a large HASH column is split: a worker thread with its own
+// instance of the module hashes the last ~60 % of the text while this thread hashes the rest,
+// and this thread then waits for it (`Atomics.wait`, which Node allows on its main thread).
+//
+// The worker is started by the first large HASH column and is used from the next one on, once it
+// has said it is ready; until then, and whenever it fails or is too slow, this thread masks
+// everything itself, so the answer never depends on the helper. It is `unref`ed: it never keeps
+// a process alive. Cells cross in SharedArrayBuffers: the lengths (which the worker overwrites
+// with the masked lengths) and the code units, one byte each while they are ASCII, two once a
+// cell is not, as js/masking.js writes them into the module's memory; the hex comes back in a
+// third. Like the module's memory, they are kept for the next column and grow to the largest
+// (fresh ones cost a page fault per 4 KiB on both threads). Job status and the hex's length are
+// in a shared control array.
+import { Buffer } from "node:buffer";
+import { availableParallelism, cpus } from "node:os";
+import { Worker } from "node:worker_threads";
+
+import { NULL_CELL, sliceCells, writeCells } from "./masking.js";
+
+/** Slots of the control array. */
+export const STATE = 0;
+export const READY = 1;
+export const TEXT_LENGTH = 2;
+/** Values of `STATE`. */
+export const IDLE = 0;
+export const BUSY = 1;
+export const DONE = 2;
+export const FAILED = 3;
+/** The most bytes HASH writes a cell (64 hex digits). */
+export const HASH_HEX = 64;
+
+/** Columns with fewer cells are hashed in one thread: handing over costs more than it saves. */
+const MIN_CELLS = 65_536;
+/**
+ * The helper's part of the text. This thread also writes every cell and slices every answer,
+ * so an even split leaves the helper idle at the end: 0.55 measured best of 0.5–0.6 on two
+ * cores (BENCHMARKS.md §4).
+ */
+const HELPER_SHARE = 0.55;
+/** How long to wait for the helper's part before masking it here (and dropping the helper). */
+const TIMEOUT_MS = 10_000;
+
+/**
+ * The helper of the module `module` (a compiled `WebAssembly.Module`), or `undefined` on a
+ * machine with one core. `workerUrl` and `timeoutMs` are for tests.
+ */
+export function columnHelper(module, { workerUrl = new URL("./column-worker.js", import.meta.url), timeoutMs = TIMEOUT_MS } = {}) {
+  const cores = typeof availableParallelism === "function" ? availableParallelism() : cpus().length;
+  if (cores < 2) return undefined;
+  let worker;
+  let control;
+  let broken = false;
+  /** The shared buffers, kept between jobs (see `shared`). */
+  const buffers = {};
+  /** The job handed over and not yet collected (a `maskColumn` that threw before collecting it). */
+  let pending;
+  let jobs = 0;
+
+  /** Starts the worker on first use; `true` once it has said it is ready. */
+  function ready() {
+    if (broken) return false;
+    if (!worker) {
+      try {
+        control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+        worker = new Worker(workerUrl, { workerData: { module, control } });
+        worker.unref();
+        worker.on("error", drop);
+        worker.on("exit", drop);
+      } catch {
+        drop();
+      }
+      return false;
+    }
+    return Atomics.load(control, READY) === 1;
+  }
+
+  /** A shared buffer of at least `bytes` bytes for `use`: the one kept, or a larger one. */
+  function shared(use, bytes) {
+    if (!(buffers[use]?.byteLength >= bytes)) buffers[use] = new SharedArrayBuffer(bytes);
+    return buffers[use];
+  }
+
+  /** Stops using the worker (and stops it, if it still runs): every column is masked here. */
+  function drop() {
+    broken = true;
+    pending = undefined;
+    for (const use of Object.keys(buffers)) delete buffers[use];
+    const stopping = worker;
+    worker = undefined;
+    stopping?.terminate().catch(() => {});
+  }
+
+  /** Waits for the job in hand; `true` if the worker masked it. */
+  function settle() {
+    pending = undefined;
+    if (Atomics.wait(control, STATE, BUSY, timeoutMs) === "timed-out") {
+      drop();
+      return false;
+    }
+    const done = Atomics.load(control, STATE) === DONE;
+    Atomics.store(control, STATE, IDLE);
+    return done;
+  }
+
+  return {
+    /** How many parts the worker masked (tests read it to know the helper took part). */
+    get jobs() {
+      return jobs;
+    },
+
+    /** `true` once the worker has started and said it is ready (tests wait for it). */
+    get ready() {
+      return ready();
+    },
+
+    /**
+     * Hands the last cells of a HASH column over to the worker, if it is ready and the column
+     * is large enough: answers `{from, units, finish(out)}` (the first cell handed over, the
+     * code units from there on, and the function that waits for the worker and stores its
+     * cells in `out`, answering `false` if the worker failed), or `undefined`.
+     */
+    start(values, lengths, total, maskType, options) {
+      const count = lengths.length;
+      if (count < MIN_CELLS || !ready()) return undefined;
+      if (pending) settle();
+      if (broken) return undefined;
+      let from = count;
+      let units = 0;
+      while (from > 0 && units < total * HELPER_SHARE) {
+        from -= 1;
+        if (lengths[from] !== NULL_CELL) units += lengths[from];
+      }
+      const cells = count - from;
+      const lengthsIn = new Uint32Array(shared("lengths", cells * Uint32Array.BYTES_PER_ELEMENT), 0, cells);
+      lengthsIn.set(lengths.subarray(from));
+      const text = new Uint8Array(shared("ascii", units), 0, units);
+      const widen = (written) => {
+        const wide = new Uint16Array(shared("wide", units * Uint16Array.BYTES_PER_ELEMENT), 0, units);
+        wide.set(text.subarray(0, written));
+        return wide;
+      };
+      const written = writeCells(values, lengths, from, count, text, widen);
+      if (!written) return undefined;
+      const hex = shared("hex", cells * HASH_HEX);
+      Atomics.store(control, STATE, BUSY);
+      try {
+        worker.postMessage({
+          cells,
+          units,
+          lengths: lengthsIn.buffer,
+          text: written.buffer,
+          wide: written.BYTES_PER_ELEMENT === 2,
+          hex,
+          maskType,
+          options,
+        });
+      } catch {
+        // Options that can't be cloned: this column is masked here.
+        Atomics.store(control, STATE, IDLE);
+        return undefined;
+      }
+      const job = {
+        from,
+        units,
+        finish(out) {
+          if (pending !== job) return false;
+          if (!settle()) return false;
+          jobs += 1;
+          const masked = Buffer.from(hex, 0, Atomics.load(control, TEXT_LENGTH)).toString("latin1");
+          sliceCells(masked, lengthsIn, out, from);
+          return true;
+        },
+      };
+      pending = job;
+      return job;
+    },
+  };
+}
