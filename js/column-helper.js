@@ -9,9 +9,9 @@
 // a process alive. Cells cross in SharedArrayBuffers: the lengths (which the worker overwrites
 // with the masked lengths) and the code units, one byte each while they are ASCII, two once a
 // cell is not, as js/masking.js writes them into the module's memory; the hex comes back in a
-// third. Like the module's memory, they are kept for the next column and grow to the largest
-// (fresh ones cost a page fault per 4 KiB on both threads). Job status and the hex's length are
-// in a shared control array.
+// third. They are kept for the next column (fresh ones cost a page fault per 4 KiB on both
+// threads: ~5 % of a 1 M-cell column) until the process has been idle for a second. Job status
+// and the hex's length are in a shared control array.
 import { Buffer } from "node:buffer";
 import { availableParallelism, cpus } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -40,19 +40,23 @@ const MIN_CELLS = 65_536;
 const HELPER_SHARE = 0.55;
 /** How long to wait for the helper's part before masking it here (and dropping the helper). */
 const TIMEOUT_MS = 10_000;
+/** How long the shared buffers are kept after a job, if the event loop gets to run. */
+const KEEP_BUFFERS_MS = 1_000;
 
 /**
  * The helper of the module `module` (a compiled `WebAssembly.Module`), or `undefined` on a
- * machine with one core. `workerUrl` and `timeoutMs` are for tests.
+ * machine with one core or where this thread may not block in `Atomics.wait` (as in some
+ * embedders' UI threads). `workerUrl` and `timeoutMs` are for tests.
  */
 export function columnHelper(module, { workerUrl = new URL("./column-worker.js", import.meta.url), timeoutMs = TIMEOUT_MS } = {}) {
   const cores = typeof availableParallelism === "function" ? availableParallelism() : cpus().length;
-  if (cores < 2) return undefined;
+  if (cores < 2 || !mayWait()) return undefined;
   let worker;
   let control;
   let broken = false;
-  /** The shared buffers, kept between jobs (see `shared`). */
+  /** The shared buffers, kept between jobs (see `shared`), and the timer that lets them go. */
   const buffers = {};
+  let release;
   /** The job handed over and not yet collected (a `maskColumn` that threw before collecting it). */
   let pending;
   let jobs = 0;
@@ -81,11 +85,16 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
     return buffers[use];
   }
 
+  /** Lets the shared buffers go: the garbage collector frees them. */
+  function releaseBuffers() {
+    for (const use of Object.keys(buffers)) delete buffers[use];
+  }
+
   /** Stops using the worker (and stops it, if it still runs): every column is masked here. */
   function drop() {
     broken = true;
     pending = undefined;
-    for (const use of Object.keys(buffers)) delete buffers[use];
+    releaseBuffers();
     const stopping = worker;
     worker = undefined;
     stopping?.terminate().catch(() => {});
@@ -107,6 +116,11 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
     /** How many parts the worker masked (tests read it to know the helper took part). */
     get jobs() {
       return jobs;
+    },
+
+    /** Bytes of shared buffers kept for the next column (tests see them let go). */
+    get keptBytes() {
+      return Object.values(buffers).reduce((sum, buffer) => sum + buffer.byteLength, 0);
     },
 
     /** `true` once the worker has started and said it is ready (tests wait for it). */
@@ -167,6 +181,8 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
           if (pending !== job) return false;
           if (!settle()) return false;
           jobs += 1;
+          clearTimeout(release);
+          release = setTimeout(releaseBuffers, KEEP_BUFFERS_MS).unref();
           const masked = Buffer.from(hex, 0, Atomics.load(control, TEXT_LENGTH)).toString("latin1");
           sliceCells(masked, lengthsIn, out, from);
           return true;
@@ -176,4 +192,14 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
       return job;
     },
   };
+}
+
+/** Whether this thread may block in `Atomics.wait` (it throws where it may not). */
+function mayWait() {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
