@@ -1,6 +1,6 @@
 // Node only: the helper thread of `maskColumn` (js/masking.js). HASH is the one mask whose time is
 // mostly wasm's (software SHA-256), so a large HASH column is split: a worker thread with its own
-// instance of the module hashes the last ~60 % of the text while this thread hashes the rest,
+// instance of the module hashes the last 60 % of the text while this thread hashes the rest,
 // and this thread then waits for it (`Atomics.wait`, which Node allows on its main thread).
 //
 // The worker is started by the first large HASH column and is used from the next one on, once it
@@ -10,23 +10,23 @@
 // with the masked lengths) and the code units, one byte each while they are ASCII, two once a
 // cell is not, as js/masking.js writes them into the module's memory; the hex comes back in a
 // third. They are kept for the next column (fresh ones cost a page fault per 4 KiB on both
-// threads: ~5 % of a 1 M-cell column) until the process has been idle for a second. Job status
-// and the hex's length are in a shared control array.
+// threads: ~5 % of a 1 M-cell column) until the process has been idle for a second. The worker
+// masks its part in chunks and counts the cells done in a shared control array; this thread,
+// once its own part is done, slices each chunk as it comes.
 import { Buffer } from "node:buffer";
 import { availableParallelism, cpus } from "node:os";
 import { Worker } from "node:worker_threads";
 
 import { NULL_CELL, sliceCells, writeCells } from "./masking.js";
 
-/** Slots of the control array. */
-export const STATE = 0;
-export const READY = 1;
-export const TEXT_LENGTH = 2;
-/** Values of `STATE`. */
-export const IDLE = 0;
-export const BUSY = 1;
-export const DONE = 2;
-export const FAILED = 3;
+/** Slots of the control array: whether the worker is ready (1), and how many cells of the job
+ * in hand it has masked so far, or `FAILED`. */
+export const READY = 0;
+export const CELLS = 1;
+export const FAILED = -1;
+/** The worker masks a job in chunks of this many cells and reports each, so this thread slices
+ * the first ones while the worker hashes the rest. */
+export const CHUNK_CELLS = 65_536;
 /** The most bytes HASH writes a cell (64 hex digits). */
 export const HASH_HEX = 64;
 
@@ -34,10 +34,10 @@ export const HASH_HEX = 64;
 const MIN_CELLS = 65_536;
 /**
  * The helper's part of the text. This thread also writes every cell and slices every answer,
- * so an even split leaves the helper idle at the end: 0.55 measured best of 0.5–0.6 on two
- * cores (BENCHMARKS.md §4).
+ * and slices the helper's chunks while it hashes the last ones; on two cores shares of 0.55–0.7
+ * measured alike within the machine's noise, 0.5 worse (BENCHMARKS.md §4).
  */
-const HELPER_SHARE = 0.55;
+const HELPER_SHARE = 0.6;
 /** How long to wait for the helper's part before masking it here (and dropping the helper). */
 const TIMEOUT_MS = 10_000;
 /** How long the shared buffers are kept after a job, if the event loop gets to run. */
@@ -66,7 +66,7 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
     if (broken) return false;
     if (!worker) {
       try {
-        control = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+        control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
         worker = new Worker(workerUrl, { workerData: { module, control } });
         worker.unref();
         worker.on("error", drop);
@@ -100,16 +100,25 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
     stopping?.terminate().catch(() => {});
   }
 
-  /** Waits for the job in hand; `true` if the worker masked it. */
-  function settle() {
-    pending = undefined;
-    if (Atomics.wait(control, STATE, BUSY, timeoutMs) === "timed-out") {
-      drop();
-      return false;
+  /**
+   * Waits until the worker has masked more than `after` cells of the job in hand; answers how
+   * many it has, or `FAILED` if it failed or is too slow (then it is dropped).
+   */
+  function progress(after) {
+    for (;;) {
+      const cells = Atomics.load(control, CELLS);
+      if (cells !== after) return cells;
+      if (Atomics.wait(control, CELLS, after, timeoutMs) === "timed-out") {
+        drop();
+        return FAILED;
+      }
     }
-    const done = Atomics.load(control, STATE) === DONE;
-    Atomics.store(control, STATE, IDLE);
-    return done;
+  }
+
+  /** Waits for the job a `maskColumn` that threw never collected. */
+  function settle(job) {
+    pending = undefined;
+    for (let cells = 0; cells !== FAILED && cells < job.cells; ) cells = progress(cells);
   }
 
   return {
@@ -137,7 +146,7 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
     start(values, lengths, total, maskType, options) {
       const count = lengths.length;
       if (count < MIN_CELLS || !ready()) return undefined;
-      if (pending) settle();
+      if (pending) settle(pending);
       if (broken) return undefined;
       let from = count;
       let units = 0;
@@ -157,7 +166,7 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
       const written = writeCells(values, lengths, from, count, text, widen);
       if (!written) return undefined;
       const hex = shared("hex", cells * HASH_HEX);
-      Atomics.store(control, STATE, BUSY);
+      Atomics.store(control, CELLS, 0);
       try {
         worker.postMessage({
           cells,
@@ -171,20 +180,33 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
         });
       } catch {
         // Options that can't be cloned: this column is masked here.
-        Atomics.store(control, STATE, IDLE);
         return undefined;
       }
       const job = {
         from,
         units,
+        cells,
         finish(out) {
           if (pending !== job) return false;
-          if (!settle()) return false;
+          pending = undefined;
+          let taken = 0;
+          let hexAt = 0;
+          while (taken < cells) {
+            const done = progress(taken);
+            if (done === FAILED) return false;
+            const maskedLengths = lengthsIn.subarray(taken, done);
+            let hexLength = 0;
+            for (let i = 0; i < maskedLengths.length; i++) {
+              if (maskedLengths[i] !== NULL_CELL) hexLength += maskedLengths[i];
+            }
+            const masked = Buffer.from(hex, hexAt, hexLength).toString("latin1");
+            sliceCells(masked, maskedLengths, out, from + taken);
+            taken = done;
+            hexAt += hexLength;
+          }
           jobs += 1;
           clearTimeout(release);
           release = setTimeout(releaseBuffers, KEEP_BUFFERS_MS).unref();
-          const masked = Buffer.from(hex, 0, Atomics.load(control, TEXT_LENGTH)).toString("latin1");
-          sliceCells(masked, lengthsIn, out, from);
           return true;
         },
       };

@@ -1,10 +1,10 @@
 // A stand-in for dist/column-worker.js that says it is ready and reports every job FAILED.
 import { parentPort, workerData } from "node:worker_threads";
 
-import { FAILED, READY, STATE } from "../../dist/column-helper.js";
+import { CELLS, FAILED, READY } from "../../dist/column-helper.js";
 
 Atomics.store(workerData.control, READY, 1);
 parentPort.on("message", () => {
-  Atomics.store(workerData.control, STATE, FAILED);
-  Atomics.notify(workerData.control, STATE);
+  Atomics.store(workerData.control, CELLS, FAILED);
+  Atomics.notify(workerData.control, CELLS);
 });
