@@ -102,17 +102,18 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
 
   /**
    * Waits until the worker has masked more than `after` cells of the job in hand; answers how
-   * many it has, or `FAILED` if it failed or is too slow (then it is dropped).
+   * many it has, or `FAILED` if it failed or is too slow. Either drops it: a module that failed
+   * may have trapped, and an instance that trapped is not used again.
    */
   function progress(after) {
     for (;;) {
       const cells = Atomics.load(control, CELLS);
+      if (cells === FAILED) break;
       if (cells !== after) return cells;
-      if (Atomics.wait(control, CELLS, after, timeoutMs) === "timed-out") {
-        drop();
-        return FAILED;
-      }
+      if (Atomics.wait(control, CELLS, after, timeoutMs) === "timed-out") break;
     }
+    drop();
+    return FAILED;
   }
 
   /** Waits for the job a `maskColumn` that threw never collected. */
@@ -139,9 +140,9 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
 
     /**
      * Hands the last cells of a HASH column over to the worker, if it is ready and the column
-     * is large enough: answers `{from, units, finish(out)}` (the first cell handed over, the
-     * code units from there on, and the function that waits for the worker and stores its
-     * cells in `out`, answering `false` if the worker failed), or `undefined`.
+     * is large enough: answers `{from, cells, units, finish(out)}` (the first cell handed over,
+     * the cells and code units from there on, and the function that waits for the worker and
+     * stores its cells in `out`, answering `false` if the worker failed), or `undefined`.
      */
     start(values, lengths, total, maskType, options) {
       const count = lengths.length;
