@@ -34,8 +34,8 @@ export const HASH_HEX = 64;
 const MIN_CELLS = 65_536;
 /**
  * The helper's part of the text. This thread also writes every cell and slices every answer,
- * and slices the helper's chunks while it hashes the last ones; on two cores shares of 0.55–0.7
- * measured alike within the machine's noise, 0.5 worse (BENCHMARKS.md §4).
+ * and slices the helper's chunks while it hashes the last ones; on two cores shares of 0.5–0.7
+ * measured alike within the machine's noise, 0.8 worse (BENCHMARKS.md §4).
  */
 const HELPER_SHARE = 0.6;
 /** How long to wait for the helper's part before masking it here (and dropping the helper). */
