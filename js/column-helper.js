@@ -10,9 +10,10 @@
 // with the masked lengths) and the code units, one byte each while they are ASCII, two once a
 // cell is not, as js/masking.js writes them into the module's memory; the hex comes back in a
 // third. They are kept for the next column (fresh ones cost a page fault per 4 KiB on both
-// threads: ~5 % of a 1 M-cell column) until the process has been idle for a second. The worker
-// masks its part in chunks and counts the cells done in a shared control array; this thread,
-// once its own part is done, slices each chunk as it comes.
+// threads: ~5 % of a 1 M-cell column) until the process has been idle for a second. The part
+// crosses in chunks: each is posted as soon as it is written, and the worker counts the cells
+// done in a shared control array, so this thread, once its own part is done, slices each chunk
+// as it comes.
 import { Buffer } from "node:buffer";
 import { availableParallelism, cpus } from "node:os";
 import { Worker } from "node:worker_threads";
@@ -24,8 +25,9 @@ import { NULL_CELL, sliceCells, writeCells } from "./masking.js";
 export const READY = 0;
 export const CELLS = 1;
 export const FAILED = -1;
-/** The worker masks a job in chunks of this many cells and reports each, so this thread slices
- * the first ones while the worker hashes the rest. */
+/** A job crosses in chunks of this many cells, each posted once written (so the worker starts
+ * early) and reported once masked (so this thread slices the first while the worker hashes the
+ * rest). */
 export const CHUNK_CELLS = 65_536;
 /** The most bytes HASH writes a cell (64 hex digits). */
 export const HASH_HEX = 64;
@@ -116,10 +118,10 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
     return FAILED;
   }
 
-  /** Waits for the job a `maskColumn` that threw never collected. */
+  /** Waits for the cells posted of a job no `maskColumn` collected (it threw, or gave up). */
   function settle(job) {
     pending = undefined;
-    for (let cells = 0; cells !== FAILED && cells < job.cells; ) cells = progress(cells);
+    for (let cells = 0; cells !== FAILED && cells < job.posted; ) cells = progress(cells);
   }
 
   return {
@@ -158,35 +160,15 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
       const cells = count - from;
       const lengthsIn = new Uint32Array(shared("lengths", cells * Uint32Array.BYTES_PER_ELEMENT), 0, cells);
       lengthsIn.set(lengths.subarray(from));
-      const text = new Uint8Array(shared("ascii", units), 0, units);
-      const widen = (written) => {
-        const wide = new Uint16Array(shared("wide", units * Uint16Array.BYTES_PER_ELEMENT), 0, units);
-        wide.set(text.subarray(0, written));
-        return wide;
-      };
-      const written = writeCells(values, lengths, from, count, text, widen);
-      if (!written) return undefined;
+      const ascii = shared("ascii", units);
       const hex = shared("hex", cells * HASH_HEX);
       Atomics.store(control, CELLS, 0);
-      try {
-        worker.postMessage({
-          cells,
-          units,
-          lengths: lengthsIn.buffer,
-          text: written.buffer,
-          wide: written.BYTES_PER_ELEMENT === 2,
-          hex,
-          maskType,
-          options,
-        });
-      } catch {
-        // Options that can't be cloned: this column is masked here.
-        return undefined;
-      }
       const job = {
         from,
-        units,
         cells,
+        units,
+        /** The cells posted so far: the worker masks them whatever happens here. */
+        posted: 0,
         finish(out) {
           if (pending !== job) return false;
           pending = undefined;
@@ -212,6 +194,40 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
         },
       };
       pending = job;
+      // Each chunk is posted as soon as it is written, so the worker starts on the first while
+      // this thread writes the next; each is ASCII (a byte a unit) or not (two) on its own.
+      let unitsAt = 0;
+      for (let first = 0; first < cells; first += CHUNK_CELLS) {
+        const last = Math.min(cells, first + CHUNK_CELLS);
+        let chunkUnits = 0;
+        for (let i = first; i < last; i++) if (lengthsIn[i] !== NULL_CELL) chunkUnits += lengthsIn[i];
+        const bytes = new Uint8Array(ascii, unitsAt, chunkUnits);
+        const widen = (written) => {
+          const wide = new Uint16Array(shared("wide", units * Uint16Array.BYTES_PER_ELEMENT), unitsAt * 2, chunkUnits);
+          wide.set(bytes.subarray(0, written));
+          return wide;
+        };
+        const written = writeCells(values, lengths, from + first, from + last, bytes, widen);
+        if (!written) return undefined;
+        try {
+          worker.postMessage({
+            first,
+            last,
+            unitsAt,
+            lengths: lengthsIn.buffer,
+            wide: written.BYTES_PER_ELEMENT === 2,
+            text: written.buffer,
+            hex,
+            maskType,
+            options,
+          });
+        } catch {
+          // Options that can't be cloned: this column is masked here.
+          return undefined;
+        }
+        job.posted = last;
+        unitsAt += chunkUnits;
+      }
       return job;
     },
   };

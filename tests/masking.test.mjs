@@ -8,9 +8,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { Worker } from "node:worker_threads";
 
 import { mask, maskColumn } from "../dist/node.js";
-import { columnHelper } from "../dist/column-helper.js";
+import { CELLS, FAILED, READY, columnHelper } from "../dist/column-helper.js";
 import { setColumnHelper, usedColumnHelper } from "../dist/masking.js";
 // The cell-by-cell path, which the package's maskColumn falls back to (dist/node.js has
 // instantiated the module by now).
@@ -237,5 +238,39 @@ test("a column is masked here when the helper thread fails or never answers", as
     }
   } finally {
     setColumnHelper(installed);
+  }
+});
+
+test("the helper's worker keeps a job FAILED once one of its chunks failed", async () => {
+  const module = new WebAssembly.Module(readFileSync(new URL("../dist/steward_wasm_bg.wasm", import.meta.url)));
+  const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  const worker = new Worker(new URL("../dist/column-worker.js", import.meta.url), { workerData: { module, control } });
+  /** Waits until the worker has set `CELLS` to `value`. */
+  const cellsBecome = async (value) => {
+    for (let i = 0; i < 400 && Atomics.load(control, CELLS) !== value; i++) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(Atomics.load(control, CELLS), value);
+  };
+  try {
+    for (let i = 0; i < 400 && Atomics.load(control, READY) !== 1; i++) await new Promise((r) => setTimeout(r, 25));
+    // Three one-character cells, "a", "b", "c", posted as three chunks of one job.
+    const lengths = new Uint32Array(new SharedArrayBuffer(3 * Uint32Array.BYTES_PER_ELEMENT));
+    lengths.set([1, 1, 1]);
+    const text = new SharedArrayBuffer(3);
+    new Uint8Array(text).set([0x61, 0x62, 0x63]);
+    const hex = new SharedArrayBuffer(3 * 64);
+    const chunk = (first, maskType) => ({ first, last: first + 1, unitsAt: first, lengths: lengths.buffer, wide: false, text, hex, maskType });
+    worker.postMessage(chunk(0, "HASH"));
+    await cellsBecome(1);
+    worker.postMessage(chunk(1, "NO_SUCH_MASK")); // wasm throws: the job fails
+    await cellsBecome(FAILED);
+    worker.postMessage(chunk(2, "HASH")); // must be skipped, not reported as done
+    lengths[0] = 1;
+    worker.postMessage(chunk(0, "HASH")); // a new job: the worker answers again
+    await cellsBecome(1);
+    assert.deepEqual([...lengths], [64, 1, 1], "the failed job's last chunk was not masked");
+    assert.ok(new Uint8Array(hex, 64).every((b) => b === 0), "nor was its hex written");
+    assert.equal(Buffer.from(hex, 0, 64).toString("latin1"), mask("a", "HASH"));
+  } finally {
+    await worker.terminate();
   }
 });
