@@ -118,6 +118,81 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
     return FAILED;
   }
 
+  /**
+   * Waits for each chunk of `job` in turn and slices its hex into `out`; `false` if the worker
+   * failed (or `job` is not the job in hand), and then `out` holds only some of the part.
+   */
+  function collect(job, out) {
+    if (pending !== job) return false;
+    pending = undefined;
+    const { from, cells, lengthsIn, hex } = job;
+    let taken = 0;
+    let hexAt = 0;
+    while (taken < cells) {
+      const done = progress(taken);
+      if (done === FAILED) return false;
+      const maskedLengths = lengthsIn.subarray(taken, done);
+      let hexLength = 0;
+      for (let i = 0; i < maskedLengths.length; i++) {
+        if (maskedLengths[i] !== NULL_CELL) hexLength += maskedLengths[i];
+      }
+      const masked = Buffer.from(hex, hexAt, hexLength).toString("latin1");
+      sliceCells(masked, maskedLengths, out, from + taken);
+      taken = done;
+      hexAt += hexLength;
+    }
+    jobs += 1;
+    clearTimeout(release);
+    release = setTimeout(releaseBuffers, KEEP_BUFFERS_MS).unref();
+    return true;
+  }
+
+  /**
+   * Writes the cells of `job` (the last cells of `values`) into the shared buffers and posts
+   * them to the worker, chunk by chunk; `false` if a cell changed since it was measured or the
+   * options can't be cloned (the chunks posted so far are still masked, and `settle` waits for
+   * them before the next job).
+   */
+  function post(job, values, lengths, maskType, options) {
+    const { from, cells, units, lengthsIn, hex } = job;
+    const ascii = shared("ascii", units);
+    // Each chunk is posted as soon as it is written, so the worker starts on the first while
+    // this thread writes the next; each is ASCII (a byte a unit) or not (two) on its own.
+    let unitsAt = 0;
+    for (let first = 0; first < cells; first += CHUNK_CELLS) {
+      const last = Math.min(cells, first + CHUNK_CELLS);
+      let chunkUnits = 0;
+      for (let i = first; i < last; i++) if (lengthsIn[i] !== NULL_CELL) chunkUnits += lengthsIn[i];
+      const bytes = new Uint8Array(ascii, unitsAt, chunkUnits);
+      const widen = (written) => {
+        const wide = new Uint16Array(shared("wide", units * Uint16Array.BYTES_PER_ELEMENT), unitsAt * 2, chunkUnits);
+        wide.set(bytes.subarray(0, written));
+        return wide;
+      };
+      const written = writeCells(values, lengths, from + first, from + last, bytes, widen);
+      if (!written) return false;
+      try {
+        worker.postMessage({
+          first,
+          last,
+          unitsAt,
+          lengths: lengthsIn.buffer,
+          wide: written.BYTES_PER_ELEMENT === 2,
+          text: written.buffer,
+          hex,
+          maskType,
+          options,
+        });
+      } catch {
+        // Options that can't be cloned: this column is masked here.
+        return false;
+      }
+      job.posted = last;
+      unitsAt += chunkUnits;
+    }
+    return true;
+  }
+
   /** Waits for the cells posted of a job no `maskColumn` collected (it threw, or gave up). */
   function settle(job) {
     pending = undefined;
@@ -160,75 +235,20 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
       const cells = count - from;
       const lengthsIn = new Uint32Array(shared("lengths", cells * Uint32Array.BYTES_PER_ELEMENT), 0, cells);
       lengthsIn.set(lengths.subarray(from));
-      const ascii = shared("ascii", units);
       const hex = shared("hex", cells * HASH_HEX);
       Atomics.store(control, CELLS, 0);
       const job = {
         from,
         cells,
         units,
+        lengthsIn,
+        hex,
         /** The cells posted so far: the worker masks them whatever happens here. */
         posted: 0,
-        finish(out) {
-          if (pending !== job) return false;
-          pending = undefined;
-          let taken = 0;
-          let hexAt = 0;
-          while (taken < cells) {
-            const done = progress(taken);
-            if (done === FAILED) return false;
-            const maskedLengths = lengthsIn.subarray(taken, done);
-            let hexLength = 0;
-            for (let i = 0; i < maskedLengths.length; i++) {
-              if (maskedLengths[i] !== NULL_CELL) hexLength += maskedLengths[i];
-            }
-            const masked = Buffer.from(hex, hexAt, hexLength).toString("latin1");
-            sliceCells(masked, maskedLengths, out, from + taken);
-            taken = done;
-            hexAt += hexLength;
-          }
-          jobs += 1;
-          clearTimeout(release);
-          release = setTimeout(releaseBuffers, KEEP_BUFFERS_MS).unref();
-          return true;
-        },
+        finish: (out) => collect(job, out),
       };
       pending = job;
-      // Each chunk is posted as soon as it is written, so the worker starts on the first while
-      // this thread writes the next; each is ASCII (a byte a unit) or not (two) on its own.
-      let unitsAt = 0;
-      for (let first = 0; first < cells; first += CHUNK_CELLS) {
-        const last = Math.min(cells, first + CHUNK_CELLS);
-        let chunkUnits = 0;
-        for (let i = first; i < last; i++) if (lengthsIn[i] !== NULL_CELL) chunkUnits += lengthsIn[i];
-        const bytes = new Uint8Array(ascii, unitsAt, chunkUnits);
-        const widen = (written) => {
-          const wide = new Uint16Array(shared("wide", units * Uint16Array.BYTES_PER_ELEMENT), unitsAt * 2, chunkUnits);
-          wide.set(bytes.subarray(0, written));
-          return wide;
-        };
-        const written = writeCells(values, lengths, from + first, from + last, bytes, widen);
-        if (!written) return undefined;
-        try {
-          worker.postMessage({
-            first,
-            last,
-            unitsAt,
-            lengths: lengthsIn.buffer,
-            wide: written.BYTES_PER_ELEMENT === 2,
-            text: written.buffer,
-            hex,
-            maskType,
-            options,
-          });
-        } catch {
-          // Options that can't be cloned: this column is masked here.
-          return undefined;
-        }
-        job.posted = last;
-        unitsAt += chunkUnits;
-      }
-      return job;
+      return post(job, values, lengths, maskType, options) ? job : undefined;
     },
   };
 }

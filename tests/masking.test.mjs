@@ -216,6 +216,24 @@ test("a large HASH column is shared with the helper thread and masks as mask doe
   assert.equal(helper.keptBytes, 0);
 });
 
+test("a cell that changes while the helper's part is written leaves the helper ready for the next column", async () => {
+  const helper = usedColumnHelper();
+  const values = largeColumn(100_000, false);
+  maskColumn(values, "HASH");
+  await untilReady(helper);
+  // A getter in the helper's last chunk answers a different length each time it is read: the
+  // chunks before it are posted, then the column takes the cell-by-cell path.
+  const changing = values.slice();
+  let reads = 0;
+  Object.defineProperty(changing, 99_000, { get: () => "x".repeat(1 + (reads++ % 2)), enumerable: true });
+  const jobs = helper.jobs;
+  assert.equal(maskColumn(changing, "HASH").length, changing.length);
+  assert.ok(reads >= 2, "the changing cell was read again when written");
+  const expected = values.map((v) => mask(v, "HASH"));
+  assert.deepEqual(maskColumn(values, "HASH"), expected);
+  assert.equal(helper.jobs, jobs + 1, "the chunks posted for the abandoned column were waited for, then the helper took the next");
+});
+
 test("a column is masked here when the helper thread fails or never answers", async () => {
   const installed = usedColumnHelper();
   const module = new WebAssembly.Module(readFileSync(new URL("../dist/steward_wasm_bg.wasm", import.meta.url)));
