@@ -3,7 +3,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, rmSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { repoRoot, startServer } from "./helpers/server.mjs";
 
@@ -58,11 +58,12 @@ test("maskColumn's helper thread starts from the installed package, and never ke
       `const values = Array.from({ length: 100000 }, (_, i) => i % 7 === 0 ? null : "user" + i + "@example.com");\n` +
       `maskColumn(values, "HASH");\n` +
       `const helper = usedColumnHelper();\n` +
-      `while (!helper.ready) await new Promise((r) => setTimeout(r, 25));\n` +
+      `while (helper && !helper.ready) await new Promise((r) => setTimeout(r, 25));\n` +
       `const hashed = maskColumn(values, "HASH");\n` +
-      `console.log(JSON.stringify({ jobs: helper.jobs, same: hashed.every((h, i) => h === mask(values[i], "HASH")) }));\n`,
+      `console.log(JSON.stringify({ jobs: helper?.jobs ?? 0, same: hashed.every((h, i) => h === mask(values[i], "HASH")) }));\n`,
   );
-  assert.deepEqual(JSON.parse(out), { jobs: 1, same: true });
+  // On one core there is no helper (js/column-helper.js); the column is hashed all the same.
+  assert.deepEqual(JSON.parse(out), { jobs: availableParallelism() < 2 ? 0 : 1, same: true });
 });
 
 test("errors are Error objects with a stable code", () => {
