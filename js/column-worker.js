@@ -5,7 +5,6 @@
 import { parentPort, workerData } from "node:worker_threads";
 
 import { CELLS, FAILED, HASH_HEX, READY } from "./column-helper.js";
-import { NULL_CELL } from "./masking.js";
 import { columnMask, columnMemory, columnRelease, columnReserve, columnWiden, initSync } from "./steward_wasm.js";
 
 const { module, control } = workerData;
@@ -35,16 +34,14 @@ parentPort.on("message", (chunk) => {
 });
 
 /**
- * Masks cells `[first, last)` of a job, whose text starts at code unit `unitsAt` (of `text`, one
- * byte a unit or, if `wide`, two): their masked lengths replace their lengths, and their hex
+ * Masks cells `[first, last)` of a job, whose `units` code units start at `unitsAt` (of `text`,
+ * one byte a unit or, if `wide`, two): their masked lengths replace their lengths, and their hex
  * goes to the job's hex buffer at `hexAt`. Answers the hex's length; throws if wasm refused the
  * chunk or answered anything but HASH's hex.
  */
-function maskChunk({ first, last, unitsAt, lengths, wide, text, hex, maskType, options }, hexAt) {
+function maskChunk({ first, last, unitsAt, units, lengths, wide, text, hex, maskType, options }, hexAt) {
   const cells = last - first;
   const lengthsIn = new Uint32Array(lengths, first * Uint32Array.BYTES_PER_ELEMENT, cells);
-  let units = 0;
-  for (let i = 0; i < cells; i++) if (lengthsIn[i] !== NULL_CELL) units += lengthsIn[i];
   try {
     const [lengthsAt, textAt] = columnReserve(cells, units);
     new Uint32Array(memory.buffer, lengthsAt, cells).set(lengthsIn);

@@ -285,7 +285,7 @@ test("the helper's worker keeps a job FAILED once one of its chunks failed", asy
     const text = new SharedArrayBuffer(3);
     new Uint8Array(text).set([0x61, 0x62, 0x63]);
     const hex = new SharedArrayBuffer(3 * 64);
-    const chunk = (first, maskType) => ({ first, last: first + 1, unitsAt: first, lengths: lengths.buffer, wide: false, text, hex, maskType });
+    const chunk = (first, maskType) => ({ first, last: first + 1, unitsAt: first, units: 1, lengths: lengths.buffer, wide: false, text, hex, maskType });
     worker.postMessage(chunk(0, "HASH"));
     await cellsBecome(1);
     worker.postMessage(chunk(1, "NO_SUCH_MASK")); // wasm throws: the job fails
