@@ -11,7 +11,7 @@
 //    figures measure the heap more than the masks.
 // 2. kernel: the wasm call alone (`columnMask`, the column already in the module's memory, no JS
 //    strings) on exactly the corpus of the native criterion bench (crates/core/benches/masking.rs,
-//    same xorshift64* and seeds), for the native vs wasm comparison.
+//    same SplitMix64 and seeds), for the native vs wasm comparison.
 // The machine is shared: read min and median together, and compare builds in one run.
 import { performance } from "node:perf_hooks";
 import { maskColumn } from "../dist/node.js";
@@ -81,14 +81,14 @@ async function benchColumns() {
 
 // --- 2. the wasm kernel on the criterion corpus ---
 
-/** xorshift64*, as crates/core/benches/masking.rs draws it. */
-function xorshift(seed) {
+/** `below(n)` of steward_core::seeded::SplitMix64, which crates/core/benches/masking.rs draws with. */
+function splitmix64(seed) {
   let s = BigInt(seed);
   const next = () => {
-    s ^= s >> 12n;
-    s = BigInt.asUintN(64, s ^ (s << 25n));
-    s ^= s >> 27n;
-    return BigInt.asUintN(64, s * 0x2545f4914f6cdd1dn);
+    s = BigInt.asUintN(64, s + 0x9e3779b97f4a7c15n);
+    let z = BigInt.asUintN(64, (s ^ (s >> 30n)) * 0xbf58476d1ce4e5b9n);
+    z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94d049bb133111ebn);
+    return z ^ (z >> 31n);
   };
   return (n) => Number(next() % BigInt(n));
 }
@@ -105,7 +105,7 @@ const SCRIPTS = [
 
 /** `values(mixed, seed)` of the criterion bench: 1–64 characters; mixed adds scripts and 2% nulls. */
 function criterionCorpus(mixed, seed) {
-  const below = xorshift(seed);
+  const below = splitmix64(seed);
   return Array.from({ length: count }, () => {
     if (mixed && below(50) === 0) return null;
     const length = 1 + below(64);
@@ -118,7 +118,7 @@ function criterionCorpus(mixed, seed) {
 
 /** `short_values()` of the criterion bench: 8–16 ASCII characters, for HASH. */
 function shortCorpus() {
-  const below = xorshift(0xabcd);
+  const below = splitmix64(0xabcd);
   return Array.from({ length: count }, () => {
     let s = "";
     for (let k = 8 + below(9); k > 0; k--) s += ASCII[below(ASCII.length)];

@@ -26,9 +26,7 @@ use steward_core::masking::{mask_column, mask_column_packed, MaskOptions, MaskTy
 
 const COUNT: usize = 1_000_000;
 
-#[path = "../tests/support/xorshift.rs"]
-mod xorshift;
-use xorshift::Rng;
+use steward_core::seeded::SplitMix64;
 
 const ASCII: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .-_@+";
 const SCRIPTS: &[&str] = &[
@@ -44,7 +42,7 @@ const SCRIPTS: &[&str] = &[
 fn values(mixed: bool, seed: u64) -> Vec<Option<String>> {
     let ascii: Vec<char> = ASCII.chars().collect();
     let scripts: Vec<Vec<char>> = SCRIPTS.iter().map(|s| s.chars().collect()).collect();
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix64::new(seed);
     (0..COUNT)
         .map(|_| {
             if mixed && rng.below(50) == 0 {
@@ -64,7 +62,7 @@ fn values(mixed: bool, seed: u64) -> Vec<Option<String>> {
 /// Short ASCII values (8–16 characters: ids, phone numbers, emails' local parts) for HASH.
 fn short_values() -> Vec<Option<String>> {
     let ascii: Vec<char> = ASCII.chars().collect();
-    let mut rng = Rng(0xabcd);
+    let mut rng = SplitMix64::new(0xabcd);
     (0..COUNT)
         .map(|_| {
             Some(

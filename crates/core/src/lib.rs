@@ -7,3 +7,4 @@ pub mod access;
 pub mod catalog;
 pub mod hightouch;
 pub mod masking;
+pub mod seeded;

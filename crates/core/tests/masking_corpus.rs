@@ -28,9 +28,7 @@ use steward_core::masking::{mask_column, MaskOptions, MaskType};
 /// The key of the keyed-HASH expectations (the SQL test binds the same key).
 const CORPUS_KEY: &str = "steward-corpus-key";
 
-#[path = "support/xorshift.rs"]
-mod xorshift;
-use xorshift::Rng;
+use steward_core::seeded::SplitMix64;
 
 /// Character pools, one per script or kind; a generated value mixes one to three of them.
 const POOLS: &[&str] = &[
@@ -138,7 +136,7 @@ const SPECIAL: &[&str] = &[
     "İstanbul ıi",
 ];
 
-fn generated(rng: &mut Rng) -> String {
+fn generated(rng: &mut SplitMix64) -> String {
     let pools: Vec<Vec<char>> = POOLS.iter().map(|p| p.chars().collect()).collect();
     let length = match rng.below(100) {
         0..=39 => 1 + rng.below(5),
@@ -146,11 +144,11 @@ fn generated(rng: &mut Rng) -> String {
         90..=98 => 50 + rng.below(200),
         _ => 1000 + rng.below(1000),
     };
-    let mix: Vec<&Vec<char>> = (0..1 + rng.below(3)).map(|_| rng.pick(&pools)).collect();
+    let mix: Vec<&Vec<char>> = (0..1 + rng.below(3)).map(|_| rng.pick(&pools).unwrap()).collect();
     (0..length)
         .map(|_| {
-            let pool = *rng.pick(&mix);
-            *rng.pick(pool)
+            let pool = *rng.pick(&mix).unwrap();
+            *rng.pick(pool).unwrap()
         })
         .collect()
 }
@@ -159,7 +157,7 @@ fn generated(rng: &mut Rng) -> String {
 fn corpus() -> Vec<Option<String>> {
     let mut values: Vec<Option<String>> = SPECIAL.iter().map(|s| Some((*s).to_owned())).collect();
     values.extend([None, None, None]);
-    let mut rng = Rng(0x5eed_cafe_f00d_1234);
+    let mut rng = SplitMix64::new(0x5eed_cafe_f00d_1234);
     while values.len() < 1200 {
         // Sprinkle nulls and empties through the random part too.
         values.push(match rng.below(50) {

@@ -10,6 +10,7 @@ use super::model::{AccessConfig, Connection, ConnectionAdmins, Group, Persona, P
 use super::qualified_name::QualifiedName;
 use super::request::{Asset, Request};
 use crate::masking::MaskType;
+use crate::seeded::SplitMix64;
 
 /// How big a scenario is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,43 +58,10 @@ pub struct Scenario {
     pub assets: Vec<Asset>,
 }
 
-/// SplitMix64: small, seeded, good enough for test data.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-
-    /// The next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (0 when `n` is 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next_u64() % n as u64) as usize
-        }
-    }
-
-    /// True with probability `percent` / 100.
-    pub fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-
-    /// A random element (None for an empty slice).
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        items.get(self.below(items.len()))
-    }
+/// True `p` times in 100, drawn as `below(100) < p`: the draw this scenario was first generated
+/// with, so its data (and the figures in BENCHMARKS.md) stay the same.
+fn percent(rng: &mut SplitMix64, p: usize) -> bool {
+    rng.below(100) < p
 }
 
 const DATABASES: usize = 5;
@@ -124,7 +92,7 @@ fn domain_qn(d: usize) -> String {
 
 /// Generates a scenario of the given size from a seed.
 pub fn generate(size: ScenarioSize, seed: u64) -> Scenario {
-    let mut rng = Rng::new(seed);
+    let mut rng = SplitMix64::new(seed);
     let groups: Vec<Group> = (0..size.groups).map(|g| Group::new(format!("group-{g}"))).collect();
     let users: Vec<User> = (0..size.users)
         .map(|u| {
@@ -149,12 +117,12 @@ pub fn generate(size: ScenarioSize, seed: u64) -> Scenario {
             admins: ConnectionAdmins {
                 users: rng.pick(&users).map(|u| vec![u.name.clone()]).unwrap_or_default(),
                 groups: rng.pick(&groups).map(|g| vec![g.name.clone()]).unwrap_or_default(),
-                roles: if rng.chance(10) { vec![Role::Admin] } else { Vec::new() },
+                roles: if percent(&mut rng, 10) { vec![Role::Admin] } else { Vec::new() },
             },
         })
         .collect();
 
-    let some_users = |rng: &mut Rng, max: usize| -> Vec<String> {
+    let some_users = |rng: &mut SplitMix64, max: usize| -> Vec<String> {
         let n = rng.below(max + 1);
         let mut out: Vec<String> = (0..n).filter_map(|_| rng.pick(&users).map(|u| u.name.clone())).collect();
         out.sort();
@@ -171,7 +139,7 @@ pub fn generate(size: ScenarioSize, seed: u64) -> Scenario {
         let policies = (0..size.policies_per_owner).map(|i| persona_policy(&mut rng, size, i)).collect();
         personas.push(Persona {
             name: format!("persona-{p}"),
-            enabled: !rng.chance(3),
+            enabled: !percent(&mut rng, 3),
             users: member_users,
             groups: member_groups,
             policies,
@@ -182,7 +150,7 @@ pub fn generate(size: ScenarioSize, seed: u64) -> Scenario {
         let mut tags: Vec<String> = (0..1 + rng.below(2)).map(|_| tag_name(rng.below(size.tags.max(1)))).collect();
         tags.sort();
         tags.dedup();
-        let all_users = rng.chance(20);
+        let all_users = percent(&mut rng, 20);
         let member_users = if all_users { Vec::new() } else { some_users(&mut rng, 10) };
         let mut member_groups: Vec<String> = if all_users {
             Vec::new()
@@ -194,7 +162,7 @@ pub fn generate(size: ScenarioSize, seed: u64) -> Scenario {
         let policies = (0..size.policies_per_owner).map(|i| purpose_policy(&mut rng, i)).collect();
         purposes.push(Purpose {
             name: format!("purpose-{q}"),
-            enabled: !rng.chance(3),
+            enabled: !percent(&mut rng, 3),
             tags,
             all_users,
             users: member_users,
@@ -207,7 +175,7 @@ pub fn generate(size: ScenarioSize, seed: u64) -> Scenario {
     Scenario { config: AccessConfig { users, groups, connections, personas, purposes }, assets }
 }
 
-fn some_actions<T: Copy>(rng: &mut Rng, all: &[T], wrap: fn(T) -> Action) -> Vec<Action> {
+fn some_actions<T: Copy>(rng: &mut SplitMix64, all: &[T], wrap: fn(T) -> Action) -> Vec<Action> {
     let mut out: Vec<Action> = Vec::new();
     for _ in 0..1 + rng.below(3) {
         if let Some(a) = rng.pick(all) {
@@ -220,7 +188,7 @@ fn some_actions<T: Copy>(rng: &mut Rng, all: &[T], wrap: fn(T) -> Action) -> Vec
     out
 }
 
-fn entity_resource(rng: &mut Rng, size: ScenarioSize) -> Resource {
+fn entity_resource(rng: &mut SplitMix64, size: ScenarioSize) -> Resource {
     let c = rng.below(size.connections);
     let connection = connection_qn(c);
     let text = match rng.below(100) {
@@ -236,11 +204,11 @@ fn entity_resource(rng: &mut Rng, size: ScenarioSize) -> Resource {
     Resource::Entity(qn(text))
 }
 
-fn persona_policy(rng: &mut Rng, size: ScenarioSize, i: usize) -> Policy {
+fn persona_policy(rng: &mut SplitMix64, size: ScenarioSize, i: usize) -> Policy {
     let name = format!("policy-{i}");
     let (kind, effect, actions, resources, mask) = match rng.below(100) {
         0..=59 => {
-            let effect = if rng.chance(15) { Effect::Deny } else { Effect::Allow };
+            let effect = if percent(rng, 15) { Effect::Deny } else { Effect::Allow };
             let resources = (0..1 + rng.below(2)).map(|_| entity_resource(rng, size)).collect();
             (PolicyKind::Metadata, effect, some_actions(rng, MetadataAction::ALL, Action::Metadata), resources, None)
         }
@@ -254,7 +222,7 @@ fn persona_policy(rng: &mut Rng, size: ScenarioSize, i: usize) -> Policy {
             (PolicyKind::Data, effect, vec![Action::Data(DataAction::Query)], resources, mask)
         }
         85..=94 => {
-            let effect = if rng.chance(15) { Effect::Deny } else { Effect::Allow };
+            let effect = if percent(rng, 15) { Effect::Deny } else { Effect::Allow };
             let mut actions = some_actions(rng, GlossaryAction::ALL, Action::Glossary);
             if effect == Effect::Deny {
                 actions.retain(|a| *a != Action::Glossary(GlossaryAction::Read));
@@ -262,24 +230,24 @@ fn persona_policy(rng: &mut Rng, size: ScenarioSize, i: usize) -> Policy {
                     actions.push(Action::Glossary(GlossaryAction::Update));
                 }
             }
-            let resource = if rng.chance(5) { Resource::All } else { Resource::Glossary(format!("glossary-{}", rng.below(GLOSSARIES))) };
+            let resource = if percent(rng, 5) { Resource::All } else { Resource::Glossary(format!("glossary-{}", rng.below(GLOSSARIES))) };
             (PolicyKind::Glossary, effect, actions, vec![resource], None)
         }
         _ => {
-            let effect = if rng.chance(15) { Effect::Deny } else { Effect::Allow };
-            let resource = if rng.chance(5) { Resource::All } else { Resource::Domain(qn(domain_qn(rng.below(DOMAINS)))) };
+            let effect = if percent(rng, 15) { Effect::Deny } else { Effect::Allow };
+            let resource = if percent(rng, 5) { Resource::All } else { Resource::Domain(qn(domain_qn(rng.below(DOMAINS)))) };
             (PolicyKind::Domain, effect, some_actions(rng, DomainAction::ALL, Action::Domain), vec![resource], None)
         }
     };
-    Policy { name, kind, effect, actions, resources, mask, enabled: !rng.chance(3) }
+    Policy { name, kind, effect, actions, resources, mask, enabled: !percent(rng, 3) }
 }
 
-fn purpose_policy(rng: &mut Rng, i: usize) -> Policy {
+fn purpose_policy(rng: &mut SplitMix64, i: usize) -> Policy {
     let name = format!("policy-{i}");
-    if rng.chance(50) {
-        let effect = if rng.chance(20) { Effect::Deny } else { Effect::Allow };
+    if percent(rng, 50) {
+        let effect = if percent(rng, 20) { Effect::Deny } else { Effect::Allow };
         let actions = some_actions(rng, MetadataAction::ALL, Action::Metadata);
-        Policy { name, kind: PolicyKind::Metadata, effect, actions, resources: Vec::new(), mask: None, enabled: !rng.chance(3) }
+        Policy { name, kind: PolicyKind::Metadata, effect, actions, resources: Vec::new(), mask: None, enabled: !percent(rng, 3) }
     } else {
         let (effect, mask) = match rng.below(10) {
             0..=3 => (Effect::Allow, None),
@@ -293,12 +261,12 @@ fn purpose_policy(rng: &mut Rng, i: usize) -> Policy {
             actions: vec![Action::Data(DataAction::Query)],
             resources: Vec::new(),
             mask,
-            enabled: !rng.chance(3),
+            enabled: !percent(rng, 3),
         }
     }
 }
 
-fn asset(rng: &mut Rng, size: ScenarioSize, i: usize) -> Asset {
+fn asset(rng: &mut SplitMix64, size: ScenarioSize, i: usize) -> Asset {
     let tags: Vec<String> = {
         let mut tags: Vec<String> = (0..rng.below(4)).map(|_| tag_name(rng.below(size.tags.max(1)))).collect();
         tags.sort();
@@ -340,7 +308,7 @@ fn asset(rng: &mut Rng, size: ScenarioSize, i: usize) -> Asset {
 /// Requests over the scenario's assets: a random user (from the config), a random asset, and
 /// an action of the family the asset's type takes.
 pub fn requests(scenario: &Scenario, count: usize, seed: u64) -> Vec<Request> {
-    let mut rng = Rng::new(seed);
+    let mut rng = SplitMix64::new(seed);
     let mut out = Vec::with_capacity(count);
     for _ in 0..count {
         let (Some(user), Some(asset)) = (rng.pick(&scenario.config.users), rng.pick(&scenario.assets)) else {
@@ -349,7 +317,7 @@ pub fn requests(scenario: &Scenario, count: usize, seed: u64) -> Vec<Request> {
         let action = match asset.type_name.as_str() {
             "AtlasGlossaryTerm" => rng.pick(GlossaryAction::ALL).map(|a| a.name()),
             "DataProduct" => rng.pick(DomainAction::ALL).map(|a| a.name()),
-            _ if rng.chance(30) => Some("query"),
+            _ if percent(&mut rng, 30) => Some("query"),
             _ => rng.pick(MetadataAction::ALL).map(|a| a.name()),
         }
         .unwrap_or("read");

@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::demo::{ConnectionSpec, TableKind};
-use super::seeded::SplitMix64;
+use super::seeded::{rng_for, SplitMix64};
 
 /// Base of the links to the local tool's pages.
 pub const QUALITY_URL: &str = "https://quality.example.com";
@@ -133,7 +133,7 @@ fn one_decimal(x: f64) -> f64 {
 
 /// Deterministic quality results for an asset path; `anomalies` forces the anomaly count.
 fn quality(path: &str, url: String, anomalies: Option<u32>) -> Quality {
-    let mut rng = SplitMix64::from_name(&format!("quality:{path}"));
+    let mut rng = rng_for(&format!("quality:{path}"));
     let dimension = |rng: &mut SplitMix64| rng.chance(0.85).then(|| one_decimal(50.0 + rng.unit() * 50.0));
     let dimensions = Dimensions {
         completeness: dimension(&mut rng),

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::seeded::SplitMix64;
+use super::seeded::{rng_for, SplitMix64};
 
 /// Rows answered when the request does not say.
 pub const DEFAULT_ROWS: usize = 20;
@@ -78,7 +78,7 @@ fn pick<'a>(rng: &mut SplitMix64, items: &[&'a str]) -> &'a str {
     rng.pick(items).copied().unwrap_or_default()
 }
 
-fn date(rng: &mut SplitMix64, from_year: u64, years: u64) -> String {
+fn date(rng: &mut SplitMix64, from_year: usize, years: usize) -> String {
     format!("{}-{:02}-{:02}", from_year + rng.below(years), 1 + rng.below(12), 1 + rng.below(28))
 }
 
@@ -112,7 +112,7 @@ fn value(column: &str, data_type: &str, row: usize, rng: &mut SplitMix64) -> Val
         c if c.contains("ADDRESS") => text(format!("{} {}, {}", 1 + rng.below(300), pick(rng, &STREETS), pick(rng, &CITIES))),
         "NOTES" | "DESCRIPTION" | "COMMENT" | "PAYLOAD" | "ERROR_MESSAGE" | "REASON" => text(pick(rng, &TEXTS).to_owned()),
         _ => match data_type {
-            "NUMBER" if id_like => Value::from(1_000 + row as u64 * 7 + rng.below(7)),
+            "NUMBER" if id_like => Value::from(1_000 + row * 7 + rng.below(7)),
             "NUMBER" => Value::from(rng.below(10_000)),
             "FLOAT" => Value::from(((rng.unit() * 2_000.0) * 100.0).round() / 100.0),
             "BOOLEAN" => Value::Bool(rng.chance(0.5)),
@@ -130,7 +130,7 @@ pub fn rows(qualified_name: &str, columns: Vec<(String, String, Vec<String>)>, r
     columns
         .into_iter()
         .map(|(name, data_type, tags)| {
-            let mut rng = SplitMix64::from_name(&format!("sample:{qualified_name}/{name}"));
+            let mut rng = rng_for(&format!("sample:{qualified_name}/{name}"));
             let values = (0..rows).map(|row| value(&name, &data_type, row, &mut rng)).collect();
             SampleColumn { name, data_type, tags, values }
         })
