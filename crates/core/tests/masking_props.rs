@@ -17,10 +17,12 @@ use steward_core::masking::{
 };
 
 /// A JS string's code units: any UTF-16, lone surrogates included, weighted towards surrogates
-/// (pairs, lone ones, and halves that would pair up across cells) and ASCII.
+/// (pairs, lone ones, and halves that would pair up across cells), ASCII, and units of two UTF-8
+/// bytes.
 fn js_string() -> impl Strategy<Value = Vec<u16>> {
     let unit = prop_oneof![
         0x20u16..0x7f,
+        0x80u16..0x800,
         0xd800u16..0xdc00,
         0xdc00u16..0xe000,
         Just(0xd83d),
