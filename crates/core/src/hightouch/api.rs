@@ -141,10 +141,11 @@ pub struct ErrorBody {
     pub message: String,
 }
 
-/// A source (a warehouse or database Hightouch reads from).
+/// A source (a warehouse or database Hightouch reads from) or a destination (a tool it writes
+/// to): the API answers both in this shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Source {
+pub struct Connector {
     /// Id.
     pub id: String,
     /// Name.
@@ -157,31 +158,16 @@ pub struct Source {
     pub created_at: String,
     /// RFC 3339.
     pub updated_at: String,
-    /// Connector type, e.g. `snowflake`.
+    /// Connector type, e.g. `snowflake` for a source, `salesforce` for a destination.
     #[serde(rename = "type")]
     pub kind: String,
 }
 
+/// A source (a warehouse or database Hightouch reads from).
+pub type Source = Connector;
+
 /// A destination (a tool Hightouch writes to).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Destination {
-    /// Id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Slug.
-    pub slug: String,
-    /// Workspace.
-    pub workspace_id: String,
-    /// RFC 3339.
-    pub created_at: String,
-    /// RFC 3339.
-    pub updated_at: String,
-    /// Connector type, e.g. `salesforce`.
-    #[serde(rename = "type")]
-    pub kind: String,
-}
+pub type Destination = Connector;
 
 /// A model (a query over a source).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

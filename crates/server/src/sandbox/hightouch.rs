@@ -13,7 +13,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use steward_core::hightouch::api::{
-    Destination, ErrorBody, ListEndpoint, Model, PageParams, Source, Sync, SyncRun,
+    Connector, Destination, ErrorBody, ListEndpoint, Model, PageParams, Source, Sync, SyncRun,
 };
 use steward_core::hightouch::policy::{self, RolePolicy};
 
@@ -105,37 +105,44 @@ fn timestamp(day: u64, hour: u64) -> String {
     format!("2024-{month:02}-{day_of_month:02}T{:02}:{:02}:00Z", hour % 24, (day * 7 + hour) % 60)
 }
 
+/// Sources or destinations named `(name, type)`, numbered from `first_id`; `times(i)` answers the
+/// i-th one's creation and update times.
+fn connectors(workspace_id: &str, first_id: usize, specs: &[(&str, &str)], times: impl Fn(u64) -> (String, String)) -> Vec<Connector> {
+    specs
+        .iter()
+        .enumerate()
+        .map(|(i, (name, kind))| {
+            let (created_at, updated_at) = times(i as u64);
+            Connector {
+                id: format!("{}", first_id + i),
+                name: (*name).to_owned(),
+                slug: slug(name),
+                workspace_id: workspace_id.to_owned(),
+                created_at,
+                updated_at,
+                kind: (*kind).to_owned(),
+            }
+        })
+        .collect()
+}
+
+/// A name as a slug: lowercase, words joined by `-`.
+fn slug(name: &str) -> String {
+    name.to_lowercase().replace([' ', '(', ')'], "-").replace("--", "-").trim_matches('-').to_owned()
+}
+
 /// The demo workspace.
 pub fn demo_state() -> WorkspaceState {
     let workspace_id = "48210".to_owned();
-    let slug = |s: &str| s.to_lowercase().replace([' ', '(', ')'], "-").replace("--", "-").trim_matches('-').to_owned();
-    let sources: Vec<Source> = [("Snowflake demo", "snowflake"), ("App Postgres", "postgres"), ("Events BigQuery", "bigquery")]
-        .iter()
-        .enumerate()
-        .map(|(i, (name, kind))| Source {
-            id: format!("{}", 101 + i),
-            name: (*name).to_owned(),
-            slug: slug(name),
-            workspace_id: workspace_id.clone(),
-            created_at: timestamp(i as u64, 9),
-            updated_at: timestamp(i as u64 + 10, 9),
-            kind: (*kind).to_owned(),
-        })
-        .collect();
-    let destinations: Vec<Destination> =
-        [("Salesforce", "salesforce"), ("HubSpot", "hubspot"), ("Braze", "braze"), ("Google Ads", "google-ads"), ("Slack alerts", "slack")]
-            .iter()
-            .enumerate()
-            .map(|(i, (name, kind))| Destination {
-                id: format!("{}", 201 + i),
-                name: (*name).to_owned(),
-                slug: slug(name),
-                workspace_id: workspace_id.clone(),
-                created_at: timestamp(i as u64 + 1, 10),
-                updated_at: timestamp(i as u64 + 12, 10),
-                kind: (*kind).to_owned(),
-            })
-            .collect();
+    let sources = connectors(&workspace_id, 101, &[("Snowflake demo", "snowflake"), ("App Postgres", "postgres"), ("Events BigQuery", "bigquery")], |i| {
+        (timestamp(i, 9), timestamp(i + 10, 9))
+    });
+    let destinations = connectors(
+        &workspace_id,
+        201,
+        &[("Salesforce", "salesforce"), ("HubSpot", "hubspot"), ("Braze", "braze"), ("Google Ads", "google-ads"), ("Slack alerts", "slack")],
+        |i| (timestamp(i + 1, 10), timestamp(i + 12, 10)),
+    );
     let model_specs = [
         ("Active customers", 101, "table", "CUSTOMER_ID"),
         ("High value customers", 101, "raw_sql", "CUSTOMER_ID"),
