@@ -199,9 +199,14 @@ test("the Node entry installs a helper thread exactly when there is more than on
   assert.equal(usedColumnHelper() === undefined, oneCore);
 });
 
+/** Polls `done` every 25 ms until it holds, for 10 s at most. */
+async function until(done) {
+  for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
+}
+
 /** Waits until `helper` has started its worker and the worker is ready. */
 async function untilReady(helper) {
-  for (let i = 0; i < 400 && !helper.ready; i++) await new Promise((r) => setTimeout(r, 25));
+  await until(() => helper.ready);
   assert.ok(helper.ready, "the helper thread did not start");
 }
 
@@ -274,11 +279,11 @@ test("the helper's worker keeps a job FAILED once one of its chunks failed", asy
   const worker = new Worker(new URL("../dist/column-worker.js", import.meta.url), { workerData: { module, control } });
   /** Waits until the worker has set `CELLS` to `value`. */
   const cellsBecome = async (value) => {
-    for (let i = 0; i < 400 && Atomics.load(control, CELLS) !== value; i++) await new Promise((r) => setTimeout(r, 25));
+    await until(() => Atomics.load(control, CELLS) === value);
     assert.equal(Atomics.load(control, CELLS), value);
   };
   try {
-    for (let i = 0; i < 400 && Atomics.load(control, READY) !== 1; i++) await new Promise((r) => setTimeout(r, 25));
+    await until(() => Atomics.load(control, READY) === 1);
     // Three one-character cells, "a", "b", "c", posted as three chunks of one job.
     const lengths = new Uint32Array(new SharedArrayBuffer(3 * Uint32Array.BYTES_PER_ELEMENT));
     lengths.set([1, 1, 1]);
