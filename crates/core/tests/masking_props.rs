@@ -18,7 +18,9 @@ use steward_core::masking::{
 
 /// A JS string's code units: any UTF-16, lone surrogates included, weighted towards surrogates
 /// (pairs, lone ones, and halves that would pair up across cells), ASCII, and units of two UTF-8
-/// bytes.
+/// bytes; and strings of one script, whose units all take as many UTF-8 bytes (HASH transcodes
+/// those by a loop of their own), long enough to cross SHA-256 block boundaries, or short ones
+/// of the units at the edges of those widths.
 fn js_string() -> impl Strategy<Value = Vec<u16>> {
     let unit = prop_oneof![
         0x20u16..0x7f,
@@ -30,9 +32,25 @@ fn js_string() -> impl Strategy<Value = Vec<u16>> {
         Just(0xfeff),
         any::<u16>(),
     ];
+    let one_width = prop_oneof![
+        prop::collection::vec(prop_oneof![0x0u16..0x80, Just(0x7f)], 0..80),
+        prop::collection::vec(prop_oneof![0x80u16..0x800, Just(0x80), Just(0x7ff)], 0..80),
+        prop::collection::vec(
+            prop_oneof![0x800u16..0xd800, 0xe000u16..=0xffff, Just(0x800), Just(0xd7ff), Just(0xe000), Just(0xffff)],
+            0..80,
+        ),
+        // Short runs of the units at each width's edges, so a cell can miss a class by one.
+        prop::collection::vec(
+            prop::sample::select(vec![
+                0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000, 0xffff,
+            ]),
+            1..5,
+        ),
+    ];
     prop_oneof![
         prop::collection::vec(unit, 0..12),
         tricky_string().prop_map(|s| s.encode_utf16().collect()),
+        one_width,
     ]
 }
 
