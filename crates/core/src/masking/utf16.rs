@@ -48,40 +48,82 @@ pub(crate) fn write_text_mask(mask: MaskType, cell: &[u16], out: &mut Vec<u16>) 
 ///
 /// `room` grows to 3 bytes per unit plus 4 (the most UTF-8 takes is 3 bytes per unit; a pair is
 /// 4 bytes for 2 units). Most cells are in one script, so every unit of the cell has the same
-/// UTF-8 width: one pass finds the cell's smallest and largest unit, and such a cell is written
-/// by a loop without a branch per unit (which the compiler vectorises for one and two bytes).
-/// Other cells go through [`write_utf8_mixed`].
+/// UTF-8 width ([`one_width`]), and such a cell is written by a loop without a branch per unit
+/// (which the compiler vectorises for one and two bytes). Other cells go through
+/// [`write_utf8_mixed`].
 pub(crate) fn write_utf8(units: &[u16], room: &mut Vec<u8>) -> usize {
     let needed = units.len().saturating_mul(3).saturating_add(4);
     if room.len() < needed {
         room.resize(needed, 0);
     }
-    let (low, high) = units
-        .iter()
-        .fold((u16::MAX, 0), |(low, high), &unit| (low.min(unit), high.max(unit)));
-    if high < 0x80 {
-        for (byte, &unit) in room.iter_mut().zip(units) {
-            *byte = unit as u8;
-        }
-        units.len()
-    } else if low >= 0x80 && high < 0x800 {
-        for (pair, &unit) in room.chunks_exact_mut(2).zip(units) {
-            pair.copy_from_slice(&two_byte_utf8(unit).to_le_bytes());
-        }
-        units.len() * 2
-    } else if low >= 0x800 && (high < 0xd800 || low >= 0xe000) {
-        // Three bytes each, written as 4 of which the next character overwrites the last.
-        let mut at = 0;
-        for &unit in units {
-            if let Some(slot) = room.get_mut(at..at + 4) {
-                slot.copy_from_slice(&three_byte_utf8(unit).to_le_bytes());
+    match one_width(units) {
+        Some(Width::One) => {
+            for (byte, &unit) in room.iter_mut().zip(units) {
+                *byte = unit as u8;
             }
-            at += 3;
+            units.len()
         }
-        at
-    } else {
-        write_utf8_mixed(units, room)
+        Some(Width::Two) => {
+            for (pair, &unit) in room.chunks_exact_mut(2).zip(units) {
+                pair.copy_from_slice(&two_byte_utf8(unit).to_le_bytes());
+            }
+            units.len() * 2
+        }
+        Some(Width::Three) => {
+            // Written as 4 bytes each, of which the next character overwrites the last.
+            let mut at = 0;
+            for &unit in units {
+                if let Some(slot) = room.get_mut(at..at + 4) {
+                    slot.copy_from_slice(&three_byte_utf8(unit).to_le_bytes());
+                }
+                at += 3;
+            }
+            at
+        }
+        None => write_utf8_mixed(units, room),
     }
+}
+
+/// How many UTF-8 bytes each unit of a cell takes, when they all take as many.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Width {
+    One,
+    Two,
+    /// Three, and no unit is a surrogate.
+    Three,
+}
+
+impl Width {
+    /// The width of units from `low` to `high`, if they all have the same one.
+    fn of(low: u16, high: u16) -> Option<Width> {
+        if high < 0x80 {
+            Some(Width::One)
+        } else if low >= 0x80 && high < 0x800 {
+            Some(Width::Two)
+        } else if low >= 0x800 && (high < 0xd800 || low >= 0xe000) {
+            Some(Width::Three)
+        } else {
+            None
+        }
+    }
+}
+
+/// The UTF-8 width every unit of `units` has, if it is the same for all (an empty cell is one
+/// byte wide). The first 8 units are looked at first, so a cell that mixes widths from its
+/// start (text that mixes scripts within a cell) costs a few units of this, not a whole pass.
+fn one_width(units: &[u16]) -> Option<Width> {
+    let (head, tail) = units.split_at(units.len().min(8));
+    let (low, high) = low_high(head, (u16::MAX, 0));
+    Width::of(low, high)?;
+    let (low, high) = low_high(tail, (low, high));
+    Width::of(low, high)
+}
+
+/// The smallest and largest of `units` and `start`.
+fn low_high(units: &[u16], start: (u16, u16)) -> (u16, u16) {
+    units
+        .iter()
+        .fold(start, |(low, high), &unit| (low.min(unit), high.max(unit)))
 }
 
 /// [`write_utf8`] for a cell whose characters differ in UTF-8 width, or that holds surrogates:
@@ -122,12 +164,15 @@ fn write_utf8_mixed(units: &[u16], room: &mut [u8]) -> usize {
 fn bmp_utf8(unit: u16) -> ([u8; 4], usize) {
     let two = unit >= 0x80;
     let three = unit >= 0x800;
+    // All three computed before choosing, so the choice compiles to selects, not branches.
+    let (one_byte, two_bytes, three_bytes) =
+        (u32::from(unit), u32::from(two_byte_utf8(unit)), three_byte_utf8(unit));
     let word = if three {
-        three_byte_utf8(unit)
+        three_bytes
     } else if two {
-        u32::from(two_byte_utf8(unit))
+        two_bytes
     } else {
-        u32::from(unit)
+        one_byte
     };
     (word.to_le_bytes(), 1 + usize::from(two) + usize::from(three))
 }
@@ -271,7 +316,7 @@ mod tests {
     #[test]
     fn write_utf8_agrees_with_the_standard_library_on_every_unit_and_next_to_each_width_edge() {
         // Each unit alone, repeated (a cell of one width), and beside every edge of a width, so
-        // a cell one unit outside a width's loop is caught.
+        // a cell one unit outside a width's loop is caught, also when that unit comes late.
         const EDGES: [u16; 13] = [
             0x0, 0x7f, 0x80, 0x7ff, 0x800, 0xd7ff, 0xd800, 0xdbff, 0xdc00, 0xdfff, 0xe000,
             0xfffd, 0xffff,
@@ -287,6 +332,9 @@ mod tests {
             for edge in EDGES {
                 check(&[unit, edge]);
                 check(&[edge, unit, unit]);
+                let mut late = [unit; 40];
+                late[33] = edge;
+                check(&late);
             }
         }
     }
