@@ -6,10 +6,11 @@
 //! # quicker: cargo bench -p steward-core --bench masking -- --warm-up-time 1 --measurement-time 3
 //! ```
 //!
-//! Groups: `packed/*` is the column API the wasm boundary uses (one buffer per column),
-//! `strings/*` returns one `String` per cell; `*/ascii` and `*/mixed` are the data sets (mixed:
-//! a third ASCII, the rest Latin-1, Greek, Cyrillic, Arabic, CJK, emoji, combining marks, and
-//! nulls); bytes/s counts input bytes, `values/*` reports values/s.
+//! Groups: `packed/*` is the column API on UTF-8 (one buffer per column), `strings/*` returns
+//! one `String` per cell, `utf16/mixed` is the kernel the wasm module runs on a non-ASCII
+//! column (the UTF-16 code units JS holds, joined); `*/ascii` and `*/mixed` are the data sets
+//! (mixed: a third ASCII, the rest Latin-1, Greek, Cyrillic, Arabic, CJK, emoji, combining
+//! marks, and nulls); bytes/s counts UTF-8 input bytes, `values/*` reports values/s.
 
 // Bench code: a failed unwrap is a broken bench.
 #![allow(
@@ -21,8 +22,10 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use steward_core::masking::{mask_column, mask_column_packed, MaskOptions, MaskType};
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
+use steward_core::masking::{
+    mask_column, mask_column_packed, mask_joined_utf16, MaskOptions, MaskType, Masker, NULL_CELL,
+};
 
 const COUNT: usize = 1_000_000;
 
@@ -118,6 +121,31 @@ fn bench_masks(c: &mut Criterion) {
     }
 }
 
+/// The same kernel as `node bench/masking.mjs --only kernel` runs in wasm on the mixed corpus:
+/// native vs wasm on the same input, apart from the UTF-8 the `packed` groups start from.
+fn bench_utf16(c: &mut Criterion) {
+    let data = values(true, 0xfeed);
+    let units: Vec<u16> = data.iter().flatten().flat_map(|v| v.encode_utf16()).collect();
+    let lengths: Vec<u32> = data
+        .iter()
+        .map(|v| v.as_ref().map_or(NULL_CELL, |v| v.encode_utf16().count() as u32))
+        .collect();
+    let mut group = c.benchmark_group("utf16/mixed");
+    group.throughput(Throughput::Bytes(input_bytes(&data)));
+    group.sample_size(10);
+    for mask in MaskType::ALL {
+        let masker = Masker::new(mask, &MaskOptions::default());
+        group.bench_function(BenchmarkId::from_parameter(mask), |b| {
+            b.iter_batched_ref(
+                || lengths.clone(),
+                |lengths| black_box(mask_joined_utf16(&units, lengths, &masker)),
+                BatchSize::LargeInput,
+            );
+        });
+    }
+    group.finish();
+}
+
 fn bench_hash_short(c: &mut Criterion) {
     let data = short_values();
     let refs: Vec<Option<&str>> = data.iter().map(Option::as_deref).collect();
@@ -135,5 +163,5 @@ fn bench_hash_short(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_masks, bench_hash_short);
+criterion_group!(benches, bench_masks, bench_utf16, bench_hash_short);
 criterion_main!(benches);
