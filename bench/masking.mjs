@@ -4,8 +4,10 @@
 // 1. columns: `maskColumn` as a user calls it, JS included, on the Node corpus (a large HASH
 //    column is shared with the helper thread, which the untimed first call starts; `--one-thread`
 //    removes the helper, so everything runs in this thread as in a browser):
-//    ascii: 1,000,000 ASCII values of 4–40 characters;  mixed: 1,000,000 values over many scripts.
-//    Values are flat strings, as JSON.parse, CSV parsers and database drivers hand them over.
+//    ascii: 1,000,000 ASCII values of 4–40 characters;  mixed: 1,000,000 values whose every
+//    character is drawn from many scripts;  scripts: the same, but each value in one of those
+//    scripts, as in most real columns of names and addresses. Values are flat strings, as
+//    JSON.parse, CSV parsers and database drivers hand them over.
 //    `--ropes` keeps them as built by `s += c`: V8 then holds each as a tree of ~30 cons strings,
 //    which makes reading them about 4x slower and every major GC mark ~30 M objects, so those
 //    figures measure the heap more than the masks.
@@ -40,10 +42,12 @@ const ALPHABETS = {
 };
 
 function nodeCorpus(kind) {
-  const r = rng(kind === "ascii" ? 7 : 11);
-  const chars = [...ALPHABETS[kind]];
+  const r = rng({ ascii: 7, mixed: 11, scripts: 13 }[kind]);
+  // `scripts`: the mixed alphabet's space-separated groups, one per value.
+  const pools = kind === "scripts" ? ALPHABETS.mixed.split(" ").map((g) => [...g]) : [[...ALPHABETS[kind]]];
   const values = Array.from({ length: count }, () => {
     const len = 4 + Math.floor(r() * 37);
+    const chars = pools.length === 1 ? pools[0] : pools[Math.floor(r() * pools.length)];
     let s = "";
     for (let k = 0; k < len; k++) s += chars[Math.floor(r() * chars.length)];
     return s;
@@ -54,7 +58,7 @@ function nodeCorpus(kind) {
 
 async function benchColumns() {
   const rows = [];
-  for (const kind of ["ascii", "mixed"]) {
+  for (const kind of ["ascii", "mixed", "scripts"]) {
     const values = nodeCorpus(kind);
     const bytes = utf8Bytes(values);
     for (const maskType of MASKS) {
