@@ -129,7 +129,7 @@ fn low_high(units: &[u16], start: (u16, u16)) -> (u16, u16) {
 /// [`write_utf8`] for a cell whose characters differ in UTF-8 width, or that holds surrogates:
 /// every character is written as 4 bytes, of which the next one overwrites the unused ones, so
 /// there is no branch on the UTF-8 length of BMP characters, which in such a cell is as good as
-/// random. `room` already has the room.
+/// random. `room` is already long enough (see [`write_utf8`]).
 fn write_utf8_mixed(units: &[u16], room: &mut [u8]) -> usize {
     let mut at = 0;
     let mut rest = units;
