@@ -3,7 +3,8 @@
 //!
 //! Input layout: the first byte picks the mask (low bits) and whether HASH is keyed (high bit);
 //! the rest is the value, read as UTF-8 with invalid sequences replaced by U+FFFD (what a JS
-//! string with lone surrogates becomes at the wasm boundary).
+//! string with lone surrogates becomes at the wasm boundary), and read again as UTF-16 code
+//! units, lone surrogates and all, for the column path `maskColumn` takes with what JS holds.
 
 // Checking code: a failed assertion is the finding.
 #![allow(
@@ -15,8 +16,8 @@
 )]
 
 use steward_core::masking::{
-    mask, mask_column_packed, mask_csv, mask_sql, split_joined_utf16, Dialect, MaskOptions,
-    MaskType,
+    mask, mask_column_packed, mask_csv, mask_joined_utf16, mask_sql, split_joined_utf16, Dialect,
+    MaskOptions, MaskType, Masker, NULL_CELL,
 };
 
 /// Decodes `data` and checks every invariant on it.
@@ -34,6 +35,11 @@ pub fn check(data: &[u8]) {
     };
     let value = String::from_utf8_lossy(rest);
     check_value(&value, mask_type, &options);
+    let units: Vec<u16> = rest
+        .chunks_exact(2)
+        .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+        .collect();
+    check_utf16(&units, mask_type, &options);
 
     // Structured inputs may be rejected, never panic. The first header field is a real column,
     // so masking gets past the header.
@@ -109,4 +115,27 @@ pub fn check_value(value: &str, mask_type: MaskType, options: &MaskOptions) {
         split_joined_utf16(value, &[Some(units), None]),
         Some(vec![Some(value), None])
     );
+}
+
+/// The UTF-16 column path (what `maskColumn` hands the wasm module: the code units of a JS
+/// string, which may hold lone surrogates) masks `units` as one-value masking masks the text
+/// `TextEncoder` would make of them, here as the cell between a null and an empty one.
+pub fn check_utf16(units: &[u16], mask_type: MaskType, options: &MaskOptions) {
+    let cell = u32::try_from(units.len()).unwrap();
+    let mut lengths = [NULL_CELL, cell, 0];
+    let masked = mask_joined_utf16(units, &mut lengths, &Masker::new(mask_type, options))
+        .expect("lengths that add up are accepted")
+        .into_utf16();
+    let text = String::from_utf16_lossy(units);
+    let expected = [None, mask(Some(&text), mask_type, options), mask(Some(""), mask_type, options)];
+    let mut rest = masked.as_slice();
+    for (length, expected) in lengths.iter().zip(expected) {
+        let actual = (*length != NULL_CELL).then(|| {
+            let (cell, tail) = rest.split_at(*length as usize);
+            rest = tail;
+            String::from_utf16(cell).expect("masked cells are valid UTF-16")
+        });
+        assert_eq!(actual, expected, "units {units:04x?}");
+    }
+    assert!(rest.is_empty(), "masked text beyond the cells");
 }
