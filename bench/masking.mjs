@@ -13,7 +13,9 @@
 //    figures measure the heap more than the masks.
 // 2. kernel: the wasm call alone (`columnMask`, the column already in the module's memory, no JS
 //    strings) on exactly the corpus of the native criterion bench (crates/core/benches/masking.rs,
-//    same SplitMix64 and seeds), for the native vs wasm comparison.
+//    same SplitMix64 and seeds), for the native vs wasm comparison; then HASH on the non-ASCII
+//    corpora of part 1 (column-mixed, column-scripts) and on a column of ASCII names where 5 % of
+//    the values have accented letters (column-accents: the column crosses as UTF-16).
 // The machine is shared: read min and median together, and compare builds in one run.
 import { performance } from "node:perf_hooks";
 import { maskColumn } from "../dist/node.js";
@@ -130,6 +132,23 @@ function shortCorpus() {
   });
 }
 
+/** ASCII values of 4–40 characters, 5 % of them with some accented letters. */
+function accentsCorpus() {
+  const r = rng(17);
+  const ascii = [...ALPHABETS.ascii];
+  const accented = [..."éÉçñÅøßüö"];
+  return Array.from({ length: count }, () => {
+    const len = 4 + Math.floor(r() * 37);
+    const accents = r() < 0.05;
+    let s = "";
+    for (let k = 0; k < len; k++) {
+      const pool = accents && r() < 0.2 ? accented : ascii;
+      s += pool[Math.floor(r() * pool.length)];
+    }
+    return s;
+  });
+}
+
 /** Puts a column into the module's memory as maskColumn does (ASCII as bytes, else UTF-16). */
 function loadColumn(values) {
   const lengths = Uint32Array.from(values, (v) => (v === null ? 0xffffffff : v.length));
@@ -151,6 +170,10 @@ function benchKernel() {
     ["ascii", criterionCorpus(false, 0x5eed), MASKS],
     ["mixed", criterionCorpus(true, 0xfeed), MASKS],
     ["hash-short", shortCorpus(), ["HASH"]],
+    // HASH on the maskColumn corpora above, the kernel's part of those calls.
+    ["column-mixed", nodeCorpus("mixed"), ["HASH"]],
+    ["column-scripts", nodeCorpus("scripts"), ["HASH"]],
+    ["column-accents", accentsCorpus(), ["HASH"]],
   ];
   console.log(`wasm kernel (columnMask alone, criterion corpus, ${count} values, min of ${runs} runs)`);
   console.log("corpus | mask | ms | MiB/s of UTF-8 input | M values/s");
