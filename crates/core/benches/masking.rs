@@ -121,8 +121,9 @@ fn bench_masks(c: &mut Criterion) {
     }
 }
 
-/// The same kernel as `node bench/masking.mjs --only kernel` runs in wasm on the mixed corpus:
-/// native vs wasm on the same input, apart from the UTF-8 the `packed` groups start from.
+/// The kernel `node bench/masking.mjs --only kernel` runs in wasm on the mixed corpus, natively,
+/// so native and wasm can also be compared on the same input (the `packed` groups start from
+/// UTF-8).
 fn bench_utf16(c: &mut Criterion) {
     let data = values(true, 0xfeed);
     let units: Vec<u16> = data.iter().flatten().flat_map(|v| v.encode_utf16()).collect();
