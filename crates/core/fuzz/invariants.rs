@@ -127,7 +127,11 @@ pub fn check_utf16(units: &[u16], mask_type: MaskType, options: &MaskOptions) {
         .expect("lengths that add up are accepted")
         .into_utf16();
     let text = String::from_utf16_lossy(units);
-    let expected = [None, mask(Some(&text), mask_type, options), mask(Some(""), mask_type, options)];
+    let expected = [
+        None,
+        mask(Some(&text), mask_type, options),
+        mask(Some(""), mask_type, options),
+    ];
     let mut rest = masked.as_slice();
     for (length, expected) in lengths.iter().zip(expected) {
         let actual = (*length != NULL_CELL).then(|| {

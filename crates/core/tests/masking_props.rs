@@ -36,7 +36,14 @@ fn js_string() -> impl Strategy<Value = Vec<u16>> {
         prop::collection::vec(prop_oneof![0x0u16..0x80, Just(0x7f)], 0..80),
         prop::collection::vec(prop_oneof![0x80u16..0x800, Just(0x80), Just(0x7ff)], 0..80),
         prop::collection::vec(
-            prop_oneof![0x800u16..0xd800, 0xe000u16..=0xffff, Just(0x800), Just(0xd7ff), Just(0xe000), Just(0xffff)],
+            prop_oneof![
+                0x800u16..0xd800,
+                0xe000u16..=0xffff,
+                Just(0x800),
+                Just(0xd7ff),
+                Just(0xe000),
+                Just(0xffff),
+            ],
             0..80,
         ),
         // Short runs of the units at each width's edges, so a cell can miss a class by one.
