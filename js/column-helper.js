@@ -14,11 +14,10 @@
 // crosses in chunks: each is posted as soon as it is written, and the worker counts the cells
 // done in a shared control array, so this thread, once its own part is done, slices each chunk
 // as it comes.
-import { Buffer } from "node:buffer";
 import { availableParallelism, cpus } from "node:os";
 import { Worker } from "node:worker_threads";
 
-import { NULL_CELL, sliceCells, writeCells } from "./masking.js";
+import { NULL_CELL, decodeAscii, sliceCells, writeCells } from "./masking.js";
 
 /** Slots of the control array: whether the worker is ready (1), and how many cells of the job
  * in hand it has masked so far, or `FAILED`. */
@@ -136,7 +135,7 @@ export function columnHelper(module, { workerUrl = new URL("./column-worker.js",
       for (let i = 0; i < maskedLengths.length; i++) {
         if (maskedLengths[i] !== NULL_CELL) hexLength += maskedLengths[i];
       }
-      const masked = Buffer.from(hex, hexAt, hexLength).toString("latin1");
+      const masked = decodeAscii(new Uint8Array(hex, hexAt, hexLength));
       sliceCells(masked, maskedLengths, out, from + taken);
       taken = done;
       hexAt += hexLength;

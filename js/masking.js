@@ -2,7 +2,7 @@
 // and copying each cell's UTF-16 code units, which JS writes straight into a buffer in the
 // module's memory (one byte per unit while the column is ASCII, two once a cell is not). Wasm
 // masks the column in one call into another buffer there, which JS decodes into one string
-// (Latin-1 or UTF-16: no UTF-8 on either side) and slices by the masked lengths. Nothing is
+// (ASCII or UTF-16: wasm never transcodes the answer) and slices by the masked lengths. Nothing is
 // joined or copied on the way. Lone surrogates cross as they are; wasm reads each as U+FFFD.
 // NULLIFY never crosses. In Node, a large HASH column is shared with a helper thread
 // (js/column-helper.js), which masks its last cells in its own instance of the module while this
@@ -27,11 +27,14 @@ export const NULL_CELL = 0xffffffff;
 let memory;
 // Node's Buffer turns Latin-1 bytes and UTF-16 code units into a string natively, faster than
 // TextDecoder; elsewhere (browsers) TextDecoder. Buffer's "utf16le" is the layout of a
-// Uint16Array only on little-endian hosts.
+// Uint16Array only on little-endian hosts. HASH's hex is the exception: TextDecoder everywhere.
+// Buffer makes an external string of anything over ~1 MB, and the 64 MB of hex of a 1 M-cell
+// column would start a full garbage collection for external memory pressure on every call
+// (~100 ms on this thread; BENCHMARKS.md §4), where TextDecoder's string is in V8's own heap.
 const NodeBuffer = typeof globalThis.Buffer === "function" && new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
   ? globalThis.Buffer
   : undefined;
-const asciiDecoder = NodeBuffer ? undefined : new TextDecoder();
+const asciiDecoder = new TextDecoder();
 // ignoreBOM: a cell may start with U+FEFF, which must stay.
 const utf16Decoder = NodeBuffer ? undefined : new TextDecoder("utf-16le", { ignoreBOM: true });
 
@@ -65,9 +68,9 @@ export function maskColumn(values, maskType, options) {
   // The helper's cells are written and handed over first, so it works while this thread does.
   const shared = name === "HASH" ? columnHelper?.start(values, lengths, total, maskType, options) : undefined;
   const here = shared ? shared.from : count;
-  const masked = maskHere(values, lengths, 0, here, total - (shared?.units ?? 0), maskType, options, out);
+  const masked = maskHere(values, lengths, 0, here, total - (shared?.units ?? 0), name, options, out);
   // The helper's part is collected (or, if it failed, masked here) even if this part was not.
-  const sharedMasked = !shared || shared.finish(out) || maskHere(values, lengths, here, count, shared.units, maskType, options, out);
+  const sharedMasked = !shared || shared.finish(out) || maskHere(values, lengths, here, count, shared.units, name, options, out);
   return masked && sharedMasked ? out : maskColumnCells(values, maskType, options);
 }
 
@@ -85,10 +88,11 @@ export function usedColumnHelper() {
 }
 
 /**
- * Masks cells `[from, to)`, holding `units` code units, in this thread's module and stores them
- * in `out` at the same indices; `false` if a cell changed since it was measured.
+ * Masks cells `[from, to)`, holding `units` code units, in this thread's module with the mask
+ * named `name` and stores them in `out` at the same indices; `false` if a cell changed since it
+ * was measured.
  */
-function maskHere(values, lengths, from, to, units, maskType, options, out) {
+function maskHere(values, lengths, from, to, units, name, options, out) {
   try {
     const cells = to - from;
     const [lengthsAt, textAt] = columnReserve(cells, units);
@@ -100,10 +104,10 @@ function maskHere(values, lengths, from, to, units, maskType, options, out) {
       return new Uint16Array(memory.buffer, unitsAt, units);
     };
     const written = writeCells(values, lengths, from, to, new Uint8Array(memory.buffer, textAt, units), widen);
-    const masked = written && columnMask(maskType, options);
+    const masked = written && columnMask(name, options);
     if (!masked) return false;
     const [maskedAt, textOutAt, textOutLength, wide] = masked;
-    const text = decode(memory.buffer, textOutAt, textOutLength, wide);
+    const text = decode(memory.buffer, textOutAt, textOutLength, wide, name === "HASH");
     sliceCells(text, new Uint32Array(memory.buffer, maskedAt, cells), out, from);
     return true;
   } finally {
@@ -156,16 +160,24 @@ function cellText(value) {
   return undefined;
 }
 
-/** The masked text wasm wrote: `length` bytes of ASCII or, if `wide`, UTF-16 code units. */
-function decode(buffer, at, length, wide) {
+/**
+ * The masked text wasm wrote: `length` bytes of ASCII or, if `wide`, UTF-16 code units; `hex`
+ * if it is HASH's.
+ */
+function decode(buffer, at, length, wide, hex) {
   if (wide) {
     return NodeBuffer
       ? NodeBuffer.from(buffer, at, length * 2).toString("utf16le")
       : utf16Decoder.decode(new Uint16Array(buffer, at, length));
   }
-  return NodeBuffer
+  return NodeBuffer && !hex
     ? NodeBuffer.from(buffer, at, length).toString("latin1")
-    : asciiDecoder.decode(new Uint8Array(buffer, at, length));
+    : decodeAscii(new Uint8Array(buffer, at, length));
+}
+
+/** ASCII bytes (of the module's memory, or of a SharedArrayBuffer) as one string in V8's heap. */
+export function decodeAscii(bytes) {
+  return asciiDecoder.decode(bytes);
 }
 
 /**
