@@ -1,5 +1,6 @@
 // Node benchmark of the masks on the release wasm build (BENCHMARKS.md §4).
 //   node bench/masking.mjs [--values N] [--runs N] [--ropes] [--only columns|kernel] [--one-thread]
+//                          [--mask NAME]
 //
 // 1. columns: `maskColumn` as a user calls it, JS included, on the Node corpus (a large HASH
 //    column is shared with the helper thread, which the untimed first call starts; `--one-thread`
@@ -16,6 +17,8 @@
 //    same SplitMix64 and seeds), for the native vs wasm comparison; then HASH on the non-ASCII
 //    corpora of part 1 (column-mixed, column-scripts) and on a column of ASCII names where 5 % of
 //    the values have accented letters (column-accents: the column crosses as UTF-16).
+// `--mask HASH` (any mask name) runs that mask alone in part 1, back to back on each corpus,
+// as an application masking one column after another would; part 2 is unchanged.
 // The machine is shared: read min and median together, and compare builds in one run.
 import { performance } from "node:perf_hooks";
 import { maskColumn } from "../dist/node.js";
@@ -33,6 +36,7 @@ const only = arg("--only", undefined);
 const ropes = process.argv.includes("--ropes");
 if (process.argv.includes("--one-thread")) setColumnHelper(undefined);
 const MASKS = ["SHOW_FIRST_4", "SHOW_LAST_4", "REDACT", "HASH", "NULLIFY"];
+const columnMasks = arg("--mask", undefined) ? [arg("--mask")] : MASKS;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const utf8Bytes = (values) => values.reduce((n, v) => n + (v === null ? 0 : Buffer.byteLength(v)), 0);
 
@@ -63,7 +67,7 @@ async function benchColumns() {
   for (const kind of ["ascii", "mixed", "scripts"]) {
     const values = nodeCorpus(kind);
     const bytes = utf8Bytes(values);
-    for (const maskType of MASKS) {
+    for (const maskType of columnMasks) {
       // Warm up, untimed: the first large HASH column also starts the helper thread.
       maskColumn(values, maskType);
       const helper = usedColumnHelper();
