@@ -36,7 +36,8 @@ const only = arg("--only", undefined);
 const ropes = process.argv.includes("--ropes");
 if (process.argv.includes("--one-thread")) setColumnHelper(undefined);
 const MASKS = ["SHOW_FIRST_4", "SHOW_LAST_4", "REDACT", "HASH", "NULLIFY"];
-const columnMasks = arg("--mask", undefined) ? [arg("--mask")] : MASKS;
+const oneMask = arg("--mask", undefined);
+const columnMasks = oneMask ? [oneMask] : MASKS;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const utf8Bytes = (values) => values.reduce((n, v) => n + (v === null ? 0 : Buffer.byteLength(v)), 0);
 
