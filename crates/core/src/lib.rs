@@ -6,5 +6,7 @@
 pub mod access;
 pub mod catalog;
 pub mod hightouch;
+pub mod mapping;
 pub mod masking;
 pub mod seeded;
+pub mod sync;

@@ -18,7 +18,7 @@ use steward_core::masking::MaskOptions;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::error::StewardError;
+use crate::error::{ErrorCode, StewardError};
 
 #[wasm_bindgen(typescript_custom_section)]
 const ACCESS_TYPES: &'static str = r#"
@@ -105,7 +105,7 @@ extern "C" {
 
 /// Turns a JS argument into JSON text: text is taken as is, anything else goes through
 /// `JSON.stringify`.
-fn json_text(value: &JsValue, what: &str, code: &'static str) -> Result<String, StewardError> {
+fn json_text(value: &JsValue, what: &str, code: ErrorCode) -> Result<String, StewardError> {
     if let Some(text) = value.as_string() {
         return Ok(text);
     }
@@ -122,12 +122,12 @@ fn json_text(value: &JsValue, what: &str, code: &'static str) -> Result<String, 
 
 /// Hands a serialisable answer to JS through `JSON.parse`.
 pub(crate) fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, StewardError> {
-    let text = serde_json::to_string(value).map_err(|e| StewardError::new("INTERNAL", e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|_| StewardError::new("INTERNAL", "answer is not valid JSON"))
+    let text = serde_json::to_string(value).map_err(|e| StewardError::new(ErrorCode::Internal, e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|_| StewardError::new(ErrorCode::Internal, "answer is not valid JSON"))
 }
 
 fn request_error(prefix: &str, error: impl std::fmt::Display) -> StewardError {
-    StewardError::new("INVALID_REQUEST", format!("{prefix}{error}"))
+    StewardError::new(ErrorCode::InvalidRequest, format!("{prefix}{error}"))
 }
 
 fn parse_json<'a, T: Deserialize<'a>>(text: &'a str, what: &str) -> Result<T, StewardError> {
@@ -162,10 +162,10 @@ impl PolicyEngine {
     pub fn from_config(
         #[wasm_bindgen(unchecked_param_type = "AccessConfig | string")] config: JsValue,
     ) -> Result<PolicyEngine, StewardError> {
-        let text = json_text(&config, "config", "INVALID_CONFIG")?;
+        let text = json_text(&config, "config", ErrorCode::InvalidConfig)?;
         core_access::PolicyEngine::from_json_str(&text)
             .map(|inner| PolicyEngine { inner, strings: Default::default() })
-            .map_err(|e| StewardError::new("INVALID_CONFIG", e.to_string()))
+            .map_err(|e| StewardError::new(ErrorCode::InvalidConfig, e.to_string()))
     }
 
     /// Decides one request: `{allowed, reason, decidedBy?, policies, mask?, maskedBy?}`.
@@ -174,7 +174,7 @@ impl PolicyEngine {
         &self,
         #[wasm_bindgen(unchecked_param_type = "AccessRequest | string")] request: JsValue,
     ) -> Result<JsValue, StewardError> {
-        let text = json_text(&request, "request", "INVALID_REQUEST")?;
+        let text = json_text(&request, "request", ErrorCode::InvalidRequest)?;
         let request: Request = parse_json(&text, "request")?;
         let decision = self.inner.decide(&request).map_err(|e| request_error("request.", e))?;
         to_js(&decision)
@@ -194,7 +194,7 @@ impl PolicyEngine {
         options: Option<DecideOptionsArg>,
     ) -> Result<JsValue, StewardError> {
         let explain = explain_option(options.map(JsValue::from))?;
-        let text = json_text(&requests, "requests", "INVALID_REQUEST")?;
+        let text = json_text(&requests, "requests", ErrorCode::InvalidRequest)?;
         let requests: Vec<Request> = match serde_json::from_str(&text) {
             Ok(requests) => requests,
             Err(e) => return Err(locate_bad_request(&text, e)),
@@ -216,7 +216,7 @@ impl PolicyEngine {
         #[wasm_bindgen(unchecked_param_type = "PreviewTableRequest | string")] request: JsValue,
         options: Option<PreviewOptionsArg>,
     ) -> Result<JsValue, StewardError> {
-        let text = json_text(&request, "previewTable", "INVALID_REQUEST")?;
+        let text = json_text(&request, "previewTable", ErrorCode::InvalidRequest)?;
         let request: PreviewRequest = parse_json(&text, "previewTable")?;
         let options = mask_options(options.map(JsValue::from))?;
         let preview = self.inner.preview_table(&request, &options).map_err(|e| request_error("previewTable.", e))?;
@@ -255,7 +255,7 @@ fn explain_option(options: Option<JsValue>) -> Result<bool, StewardError> {
     }
     explain
         .as_bool()
-        .ok_or_else(|| StewardError::new("INVALID_OPTIONS", "options.explain: expected true or false"))
+        .ok_or_else(|| StewardError::new(ErrorCode::InvalidOptions, "options.explain: expected true or false"))
 }
 
 /// Finds which request of a batch is malformed, for a message that names it.
@@ -274,7 +274,7 @@ fn locate_bad_request(text: &str, error: serde_json::Error) -> StewardError {
 fn mask_options(options: Option<JsValue>) -> Result<MaskOptions, StewardError> {
     let Some(options) = options.filter(|o| !o.is_undefined() && !o.is_null()) else { return Ok(MaskOptions::default()) };
     if !options.is_object() {
-        return Err(StewardError::new("INVALID_OPTIONS", "options: expected an object like {key}"));
+        return Err(StewardError::new(ErrorCode::InvalidOptions, "options: expected an object like {key}"));
     }
     let key = Reflect::get(&options, &JsValue::from_str("key")).unwrap_or(JsValue::UNDEFINED);
     if key.is_undefined() || key.is_null() {
@@ -285,10 +285,10 @@ fn mask_options(options: Option<JsValue>) -> Result<MaskOptions, StewardError> {
     } else if let Some(array) = key.dyn_ref::<Uint8Array>() {
         array.to_vec()
     } else {
-        return Err(StewardError::new("INVALID_OPTIONS", "options.key: expected a string or a Uint8Array"));
+        return Err(StewardError::new(ErrorCode::InvalidOptions, "options.key: expected a string or a Uint8Array"));
     };
     if bytes.is_empty() {
-        return Err(StewardError::new("INVALID_OPTIONS", "options.key: an empty key is almost certainly a mistake"));
+        return Err(StewardError::new(ErrorCode::InvalidOptions, "options.key: an empty key is almost certainly a mistake"));
     }
     Ok(MaskOptions { hash_key: Some(bytes) })
 }
@@ -302,16 +302,16 @@ pub fn import_catalog_policies(
     #[wasm_bindgen(unchecked_param_type = "object[] | { entities: object[] } | string")] entities: JsValue,
     #[wasm_bindgen(js_name = tagDefs)] tag_defs: Option<TagDefsArg>,
 ) -> Result<JsValue, StewardError> {
-    let entities = json_text(&entities, "entities", "INVALID_ENTITIES")?;
+    let entities = json_text(&entities, "entities", ErrorCode::InvalidEntities)?;
     let entities: serde_json::Value = serde_json::from_str(&entities)
-        .map_err(|e| StewardError::new("INVALID_ENTITIES", format!("entities: not valid JSON: {e}")))?;
+        .map_err(|e| StewardError::new(ErrorCode::InvalidEntities, format!("entities: not valid JSON: {e}")))?;
     let tag_defs = match tag_defs.map(JsValue::from).filter(|t| !t.is_undefined() && !t.is_null()) {
         None => None,
         Some(defs) => {
-            let text = json_text(&defs, "tagDefs", "INVALID_ENTITIES")?;
+            let text = json_text(&defs, "tagDefs", ErrorCode::InvalidEntities)?;
             Some(
                 serde_json::from_str::<serde_json::Value>(&text)
-                    .map_err(|e| StewardError::new("INVALID_ENTITIES", format!("tagDefs: not valid JSON: {e}")))?,
+                    .map_err(|e| StewardError::new(ErrorCode::InvalidEntities, format!("tagDefs: not valid JSON: {e}")))?,
             )
         }
     };

@@ -1,102 +1,412 @@
-//! The catalog client: talks to an Atlan tenant (or the sandbox) through `fetch`.
+//! The catalog client: talks to an Atlan tenant (or the sandbox) through the shared
+//! [`Transport`], in the wire types of `steward_core::catalog`.
+//!
+//! [`CatalogApi`] is the Rust side the sync runner calls; [`CatalogClient`] is the JS class,
+//! which converts arguments and answers and otherwise hands over to it.
 
-use gloo_net::http::Request;
-use serde::Deserialize;
-use steward_core::catalog::{error::ErrorBody, typedefs};
+use std::rc::Rc;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use steward_core::catalog::entity::{
+    self, BulkOptions, BulkRequest, BusinessAttributes, EntityMutationResponse, EntityWithExtInfo,
+};
+use steward_core::catalog::error::codes;
+use steward_core::catalog::search::{self, IndexSearchRequest, IndexSearchResponse};
+use steward_core::catalog::typedefs::{self, TypeCategory, TypeDefs};
+use steward_core::catalog::whoami::{self, WhoAmI};
+use steward_core::sync::retry::RetryPolicy;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::AbortSignal;
 
-use crate::error::StewardError;
+use crate::error::{ErrorCode, StewardError};
+use crate::http::{Method, Service, Transport};
 
 #[wasm_bindgen(typescript_custom_section)]
-const TS_CATALOG_CLIENT_OPTIONS: &str = r#"
+const TS_CATALOG_CLIENT: &str = r#"
 /** Options of `new CatalogClient(options)`. */
 export interface CatalogClientOptions {
-    /** The tenant, e.g. `https://acme.atlan.com`, or the sandbox server's URL. */
+    /** The tenant, e.g. `https://acme.atlan.com`: https, or http on a loopback host (the
+     * sandbox, or the server's `/forward/HOST` prefix); no user name, password or query. */
     baseUrl: string;
     /** An API token; it is only ever sent in the `authorization` header to `baseUrl`. */
     token: string;
+    /** Changes to the default retry policy. */
+    retry?: Partial<RetryPolicy>;
+}
+
+/** The user a token acts as (`GET /api/service/whoami`). */
+export interface CatalogUser {
+    id: string;
+    /** `service-account-apikey-<uuid>` for an API token. */
+    username: string;
+    email?: string;
+    firstName?: string;
+    lastName?: string;
+    enabled: boolean;
+    /** `$admin`, `$member`, `$guest`, `$api-token-default-access`. */
+    roles: string[];
+}
+
+/** A search (`POST /api/meta/search/indexsearch`) as the catalog takes it; one page. */
+export interface IndexSearchRequest {
+    dsl: {
+        from?: number;
+        size?: number;
+        /** `bool`, `term`, `terms`, `prefix`, `exists`, `range`, `match_all`. */
+        query?: object;
+        post_filter?: object;
+        sort?: object[];
+        track_total_hits?: boolean;
+    };
+    /** Attributes to return; custom metadata as `<setId>.<attrId>`. */
+    attributes?: string[];
+    relationAttributes?: string[];
+    excludeClassifications?: boolean;
+    excludeMeanings?: boolean;
+}
+
+/** A tag on an asset: `typeName` is the tag's id; another asset's `entityGuid` means propagated. */
+export interface CatalogClassification {
+    typeName: string;
+    entityGuid?: string;
+    entityStatus?: "ACTIVE" | "DELETED" | "PURGED";
+    propagate?: boolean;
+    removePropagationsOnEntityDelete?: boolean;
+    restrictPropagationThroughLineage?: boolean;
+    restrictPropagationThroughHierarchy?: boolean;
+}
+
+/** One search hit. */
+export interface CatalogEntityHeader {
+    typeName: string;
+    guid: string;
+    status: "ACTIVE" | "DELETED" | "PURGED";
+    displayText?: string;
+    attributes: Record<string, unknown>;
+    classificationNames: string[];
+    classifications: CatalogClassification[];
+    meaningNames: string[];
+    labels: string[];
+    createdBy?: string;
+    updatedBy?: string;
+    createTime?: number;
+    updateTime?: number;
+}
+
+/** One page of hits; `entities` is absent when the page is empty. */
+export interface IndexSearchResponse {
+    queryType: string;
+    /** Hits on all pages. */
+    approximateCount: number;
+    entities?: CatalogEntityHeader[];
+}
+
+/** An attribute of a custom-metadata set. */
+export interface CatalogAttributeDef {
+    name: string;
+    displayName: string;
+    typeName: string;
+    cardinality: string;
+    isOptional: boolean;
+    description?: string;
+    /** String values: `customType`, `isArchived`, … */
+    options: Record<string, string>;
+}
+
+/** Tag and custom-metadata definitions (`GET /api/meta/types/typedefs`): ids in `name`,
+ * what users see in `displayName`. */
+export interface CatalogTypeDefs {
+    classificationDefs: { name: string; displayName: string; guid?: string; description: string; options: Record<string, string> }[];
+    businessMetadataDefs: { name: string; displayName: string; guid?: string; description: string; attributeDefs: CatalogAttributeDef[]; options?: Record<string, string> }[];
+    structDefs: { name: string; category: string; attributeDefs: CatalogAttributeDef[] }[];
+    enumDefs: unknown[];
+    entityDefs: unknown[];
+    relationshipDefs: unknown[];
+}
+
+/** One asset with its custom metadata (`businessAttributes[setId][attrId]`). */
+export interface CatalogEntityWithExtInfo {
+    entity: {
+        typeName: string;
+        guid: string;
+        status: "ACTIVE" | "DELETED" | "PURGED";
+        attributes: Record<string, unknown>;
+        businessAttributes: Record<string, Record<string, unknown>>;
+        classifications: CatalogClassification[];
+        meaningNames: string[];
+        labels: string[];
+        createdBy?: string;
+        updatedBy?: string;
+        createTime?: number;
+        updateTime?: number;
+        version: number;
+    };
+    referredEntities: Record<string, unknown>;
 }
 "#;
 
-/// Options of `new CatalogClient({baseUrl, token})`.
+/// Options of `new CatalogClient({baseUrl, token, retry?})`.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ClientOptions {
     base_url: String,
     token: String,
+    /// Read as JSON so that a misspelt field is refused (serde-wasm-bindgen only looks up the
+    /// fields it knows).
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    retry: JsValue,
+}
+
+/// `retry?: Partial<RetryPolicy>`: the defaults, with the fields given.
+fn retry_policy(retry: &JsValue) -> Result<RetryPolicy, StewardError> {
+    if retry.is_undefined() || retry.is_null() {
+        return Ok(RetryPolicy::default());
+    }
+    let invalid = |message: String| StewardError::new(ErrorCode::InvalidOptions, format!("CatalogClient options.retry: {message}"));
+    if !retry.is_object() {
+        return Err(invalid("expected an object like {maxAttempts, timeoutMs}".to_owned()));
+    }
+    let text = js_sys::JSON::stringify(retry).ok().and_then(|t| t.as_string()).ok_or_else(|| invalid("not representable as JSON".to_owned()))?;
+    serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))
+}
+
+/// The catalog's REST API in Rust types, for the sync runner; cheap to clone (one shared
+/// transport).
+#[derive(Clone, Debug)]
+pub struct CatalogApi {
+    transport: Rc<Transport>,
+}
+
+impl CatalogApi {
+    /// An API for `base_url` with `token` (see [`Transport::new`] for the checks).
+    pub fn new(base_url: &str, token: &str, policy: RetryPolicy) -> Result<Self, StewardError> {
+        Ok(Self { transport: Rc::new(Transport::new(Service::Catalog, base_url, token, policy)?) })
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.transport.base_url()
+    }
+
+    /// The user the token acts as, with its roles.
+    pub async fn whoami(&self, signal: Option<&AbortSignal>) -> Result<WhoAmI, StewardError> {
+        self.call(Method::Get, whoami::PATH, None, signal).await
+    }
+
+    /// One page of an index search.
+    pub async fn search(&self, request: &IndexSearchRequest, signal: Option<&AbortSignal>) -> Result<IndexSearchResponse, StewardError> {
+        self.call(Method::Post, search::PATH, Some(to_json(request)?), signal).await
+    }
+
+    /// The type definitions of these categories (all of them when empty).
+    pub async fn typedefs(&self, categories: &[TypeCategory], signal: Option<&AbortSignal>) -> Result<TypeDefs, StewardError> {
+        let query: Vec<String> = categories.iter().map(|c| format!("type={}", c.as_str())).collect();
+        let path = if query.is_empty() { typedefs::PATH.to_owned() } else { format!("{}?{}", typedefs::PATH, query.join("&")) };
+        self.call(Method::Get, &path, None, signal).await
+    }
+
+    /// Creates type definitions (an admin's token); answers what was created.
+    pub async fn create_typedefs(&self, defs: &TypeDefs, signal: Option<&AbortSignal>) -> Result<TypeDefs, StewardError> {
+        self.call(Method::Post, typedefs::PATH, Some(to_json(defs)?), signal).await
+    }
+
+    /// Updates type definitions (an admin's token); answers what was updated.
+    pub async fn update_typedefs(&self, defs: &TypeDefs, signal: Option<&AbortSignal>) -> Result<TypeDefs, StewardError> {
+        self.call(Method::Put, typedefs::PATH, Some(to_json(defs)?), signal).await
+    }
+
+    /// Creates or updates assets in one request. An unknown qualified name creates an asset:
+    /// callers check existence first.
+    pub async fn bulk(
+        &self,
+        request: &BulkRequest,
+        options: BulkOptions,
+        signal: Option<&AbortSignal>,
+    ) -> Result<EntityMutationResponse, StewardError> {
+        let path = format!("{}?{}", entity::BULK_PATH, options.to_query());
+        self.call(Method::Post, &path, Some(to_json(request)?), signal).await
+    }
+
+    /// Merges custom-metadata values into one asset (`null` removes a value).
+    pub async fn write_business_metadata(
+        &self,
+        guid: &str,
+        values: &BusinessAttributes,
+        signal: Option<&AbortSignal>,
+    ) -> Result<(), StewardError> {
+        let path = format!("{}?isOverwrite=false", entity::business_metadata_path(&encode(guid)));
+        let what = format!("POST {path}");
+        let reply = self.transport.send(Method::Post, &path, Some(to_json(values)?), signal).await?;
+        if reply.ok() {
+            Ok(())
+        } else {
+            Err(reply.error(&what))
+        }
+    }
+
+    /// The asset of this type and qualified name, with its custom metadata; `None` when the
+    /// catalog has none.
+    pub async fn entity_by_qualified_name(
+        &self,
+        type_name: &str,
+        qualified_name: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Option<EntityWithExtInfo>, StewardError> {
+        let path = format!(
+            "{}{}?{}={}&minExtInfo=true&ignoreRelationships=true",
+            entity::UNIQUE_ATTRIBUTE_PATH_PREFIX,
+            encode(type_name),
+            entity::UNIQUE_QUALIFIED_NAME_PARAM,
+            encode(qualified_name)
+        );
+        let what = format!("GET {}{type_name} ({qualified_name})", entity::UNIQUE_ATTRIBUTE_PATH_PREFIX);
+        let reply = self.transport.send(Method::Get, &path, None, signal).await?;
+        // A 404 in the catalog's own error shape is an unknown asset; one without it, or saying
+        // the endpoint itself is unknown, is a wrong base URL and must not read as "no asset".
+        let unknown_asset = reply.catalog_error_code().is_some_and(|code| code != codes::RESOURCE_NOT_FOUND);
+        if reply.status == 404 && unknown_asset {
+            return Ok(None);
+        }
+        if !reply.ok() {
+            return Err(reply.error(&what));
+        }
+        reply.json(&what).map(Some)
+    }
+
+    /// Sends a request and reads a 2xx answer as `T`; any other status is an error of the
+    /// catalog family carrying it.
+    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<String>, signal: Option<&AbortSignal>) -> Result<T, StewardError> {
+        let what = format!("{} {path}", method.as_str());
+        let reply = self.transport.send(method, path, body, signal).await?;
+        if !reply.ok() {
+            return Err(reply.error(&what));
+        }
+        reply.json(&what)
+    }
+}
+
+/// A request body; only a map with non-string keys could fail, which the wire types have not.
+fn to_json<T: Serialize>(value: &T) -> Result<String, StewardError> {
+    serde_json::to_string(value).map_err(|e| StewardError::new(ErrorCode::Internal, format!("cannot encode the request: {e}")))
+}
+
+/// A path segment or query value, percent-encoded as `encodeURIComponent` does.
+fn encode(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
 }
 
 /// A client for one catalog tenant. The token is kept inside the module: it is only ever sent
 /// in the `authorization` header to `baseUrl`, never logged or echoed in errors.
 #[wasm_bindgen]
 pub struct CatalogClient {
-    base_url: String,
-    token: String,
+    api: CatalogApi,
 }
 
 #[wasm_bindgen]
 impl CatalogClient {
-    /// `new CatalogClient({baseUrl: "https://tenant.atlan.com", token})`.
+    /// `new CatalogClient({baseUrl: "https://tenant.atlan.com", token, retry?})`.
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(unchecked_param_type = "CatalogClientOptions")] options: JsValue) -> Result<CatalogClient, StewardError> {
         let options: ClientOptions = serde_wasm_bindgen::from_value(options).map_err(|e| {
-            StewardError::new("INVALID_OPTIONS", format!("CatalogClient options: {e} (expected {{baseUrl, token}})"))
+            StewardError::new(ErrorCode::InvalidOptions, format!("CatalogClient options: {e} (expected {{baseUrl, token, retry?}})"))
         })?;
-        let base_url = options.base_url.trim_end_matches('/').to_owned();
-        if !(base_url.starts_with("https://") || base_url.starts_with("http://")) {
-            return Err(StewardError::new(
-                "INVALID_OPTIONS",
-                format!("CatalogClient options.baseUrl: expected an http(s) URL, got {base_url:?}"),
-            ));
-        }
-        if options.token.trim().is_empty() {
-            return Err(StewardError::new("INVALID_OPTIONS", "CatalogClient options.token: empty"));
-        }
-        Ok(CatalogClient { base_url, token: options.token })
+        let api = CatalogApi::new(&options.base_url, &options.token, retry_policy(&options.retry)?)
+            .map_err(|e| StewardError { message: format!("CatalogClient options.{}", e.message), ..e })?;
+        Ok(CatalogClient { api })
     }
 
     /// The base URL requests go to.
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
-        self.base_url.clone()
+        self.api.base_url().to_owned()
     }
 
     /// Checks the URL and token: reads the tag definitions and returns how many there are.
     pub async fn ping(&self) -> Result<u32, StewardError> {
-        let url = format!("{}{}?type=classification", self.base_url, typedefs::PATH);
-        let response = Request::get(&url)
-            .header("authorization", &format!("Bearer {}", self.token))
-            .header("accept", "application/json")
-            .send()
-            .await
-            .map_err(|e| StewardError::new("CATALOG_UNREACHABLE", format!("GET {}: {e}", typedefs::PATH)))?;
-        let status = response.status();
-        let body = response
-            .text()
-            .await
-            .map_err(|e| StewardError::new("CATALOG_UNREACHABLE", format!("GET {}: {e}", typedefs::PATH)))?;
-        if !(200..300).contains(&status) {
-            return Err(http_error(status, typedefs::PATH, &body));
-        }
-        let defs: typedefs::TypeDefs = serde_json::from_str(&body).map_err(|e| {
-            StewardError::new("CATALOG_BAD_RESPONSE", format!("GET {}: unexpected response: {e}", typedefs::PATH))
-        })?;
+        let defs = self.api.typedefs(&[TypeCategory::Classification], None).await?;
         Ok(u32::try_from(defs.classification_defs.len()).unwrap_or(u32::MAX))
+    }
+
+    /// The user the token acts as, with its roles.
+    #[wasm_bindgen(unchecked_return_type = "CatalogUser")]
+    pub async fn whoami(&self, #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>) -> Result<JsValue, StewardError> {
+        let signal = signal_option(options)?;
+        crate::access::to_js(&self.api.whoami(signal.as_ref()).await?)
+    }
+
+    /// One page of an index search, in the catalog's own request and response shapes.
+    #[wasm_bindgen(unchecked_return_type = "IndexSearchResponse")]
+    pub async fn search(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "IndexSearchRequest")] request: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, StewardError> {
+        let request: IndexSearchRequest = from_js(&request, "request")?;
+        let signal = signal_option(options)?;
+        crate::access::to_js(&self.api.search(&request, signal.as_ref()).await?)
+    }
+
+    /// The tag and custom-metadata definitions.
+    #[wasm_bindgen(unchecked_return_type = "CatalogTypeDefs")]
+    pub async fn typedefs(&self, #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>) -> Result<JsValue, StewardError> {
+        let signal = signal_option(options)?;
+        let categories = [TypeCategory::Classification, TypeCategory::BusinessMetadata];
+        crate::access::to_js(&self.api.typedefs(&categories, signal.as_ref()).await?)
+    }
+
+    /// The asset of this type and qualified name with its custom metadata, or `null`.
+    #[wasm_bindgen(js_name = getByQualifiedName, unchecked_return_type = "CatalogEntityWithExtInfo | null")]
+    pub async fn get_by_qualified_name(
+        &self,
+        #[wasm_bindgen(js_name = typeName)] type_name: String,
+        #[wasm_bindgen(js_name = qualifiedName)] qualified_name: String,
+        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+    ) -> Result<JsValue, StewardError> {
+        let signal = signal_option(options)?;
+        match self.api.entity_by_qualified_name(&type_name, &qualified_name, signal.as_ref()).await? {
+            Some(entity) => crate::access::to_js(&entity),
+            None => Ok(JsValue::NULL),
+        }
     }
 }
 
-/// An HTTP error carrying the catalog's own message (the catalog never echoes the token).
-fn http_error(status: u16, path: &str, body: &str) -> StewardError {
-    let detail = match serde_json::from_str::<ErrorBody>(body) {
-        Ok(err) => format!("{} {}", err.error_code, err.error_message),
-        Err(_) => String::from("no catalog error body"),
+impl CatalogClient {
+    /// The Rust API behind this client, sharing its transport (for the sync runner).
+    #[doc(hidden)]
+    pub fn api(&self) -> CatalogApi {
+        self.api.clone()
+    }
+}
+
+/// `options.signal` of `{signal?: AbortSignal}`.
+fn signal_option(options: Option<JsValue>) -> Result<Option<AbortSignal>, StewardError> {
+    let Some(options) = options.filter(|o| !o.is_undefined() && !o.is_null()) else { return Ok(None) };
+    if !options.is_object() {
+        return Err(StewardError::new(ErrorCode::InvalidOptions, "options: expected an object like {signal}"));
+    }
+    let signal = js_sys::Reflect::get(&options, &JsValue::from_str("signal"))
+        .map_err(|_| StewardError::new(ErrorCode::InvalidOptions, "options.signal: unreadable"))?;
+    if signal.is_undefined() || signal.is_null() {
+        return Ok(None);
+    }
+    signal
+        .dyn_into::<AbortSignal>()
+        .map(Some)
+        .map_err(|_| StewardError::new(ErrorCode::InvalidOptions, "options.signal: expected an AbortSignal"))
+}
+
+/// A JS object (or JSON text) read as `T`; `INVALID_REQUEST` naming `what`.
+fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, StewardError> {
+    let invalid = |message: String| StewardError::new(ErrorCode::InvalidRequest, format!("{what}: {message}"));
+    let text = match value.as_string() {
+        Some(text) => text,
+        None if value.is_object() => js_sys::JSON::stringify(value)
+            .ok()
+            .and_then(|t| t.as_string())
+            .ok_or_else(|| invalid("not representable as JSON".to_owned()))?,
+        None => return Err(invalid("expected an object or JSON text".to_owned())),
     };
-    let code = match status {
-        401 => "CATALOG_UNAUTHORIZED",
-        403 => "CATALOG_FORBIDDEN",
-        404 => "CATALOG_NOT_FOUND",
-        429 => "CATALOG_RATE_LIMITED",
-        _ => "CATALOG_HTTP",
-    };
-    StewardError::new(code, format!("{path}: HTTP {status}: {detail}"))
+    serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))
 }

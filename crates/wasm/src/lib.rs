@@ -5,7 +5,10 @@ pub mod access;
 mod access_batch;
 pub mod catalog_client;
 pub mod error;
+pub mod http;
 pub mod masking;
+pub mod preflight;
+pub mod sync;
 
 pub use catalog_client::CatalogClient;
 pub use error::StewardError;

@@ -22,7 +22,7 @@ use steward_core::masking::{
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::error::StewardError;
+use crate::error::{ErrorCode, StewardError};
 
 #[wasm_bindgen(typescript_custom_section)]
 const MASKING_TYPES: &'static str = r#"
@@ -82,7 +82,7 @@ pub fn mask_column(
     let options = mask_options(options.map(JsValue::from))?;
     if !Array::is_array(&values) {
         return Err(StewardError::new(
-            "INVALID_VALUE",
+            ErrorCode::InvalidValue,
             format!("values: expected an array, found {}", describe(&values)),
         ));
     }
@@ -311,7 +311,7 @@ pub fn mask_csv(
 ) -> Result<String, StewardError> {
     let text = text.as_string().ok_or_else(|| {
         StewardError::new(
-            "INVALID_CSV",
+            ErrorCode::InvalidCsv,
             format!("text: expected a string, found {}", describe(&text)),
         )
     })?;
@@ -333,7 +333,7 @@ pub fn mask_sql(
     let mask_type = parse_mask(&mask_type)?;
     let column = column.as_string().ok_or_else(|| {
         StewardError::new(
-            "INVALID_COLUMN",
+            ErrorCode::InvalidColumn,
             format!("column: expected a string, found {}", describe(&column)),
         )
     })?;
@@ -341,7 +341,7 @@ pub fn mask_sql(
         .as_string()
         .ok_or_else(|| {
             StewardError::new(
-                "INVALID_DIALECT",
+                ErrorCode::InvalidDialect,
                 format!("dialect: expected a string, found {}", describe(&dialect)),
             )
         })?
@@ -354,28 +354,28 @@ pub fn mask_sql(
 fn parse_mask(name: &JsValue) -> Result<MaskType, StewardError> {
     let Some(text) = name.as_string() else {
         return Err(StewardError::new(
-            "INVALID_MASK",
+            ErrorCode::InvalidMask,
             format!("maskType: expected a string, found {}", describe(name)),
         ));
     };
     text.parse().map_err(|e: masking::UnknownMaskType| {
-        StewardError::new("INVALID_MASK", format!("maskType: {e}"))
+        StewardError::new(ErrorCode::InvalidMask, format!("maskType: {e}"))
     })
 }
 
 /// The one place a `MaskError` becomes a JS error code.
 fn mask_error(error: MaskError) -> StewardError {
     let code = match &error {
-        MaskError::UnknownMask(_) => "INVALID_MASK",
-        MaskError::UnknownDialect(_) => "INVALID_DIALECT",
+        MaskError::UnknownMask(_) => ErrorCode::InvalidMask,
+        MaskError::UnknownDialect(_) => ErrorCode::InvalidDialect,
         MaskError::UnknownColumn { .. }
         | MaskError::DuplicateColumn { .. }
         | MaskError::ConflictingMasks { .. }
         | MaskError::MissingHeader
         | MaskError::RaggedRow { .. }
-        | MaskError::Csv(_) => "INVALID_CSV",
-        MaskError::InvalidColumn { .. } => "INVALID_COLUMN",
-        MaskError::UnsupportedSql { .. } => "UNSUPPORTED_SQL",
+        | MaskError::Csv(_) => ErrorCode::InvalidCsv,
+        MaskError::InvalidColumn { .. } => ErrorCode::InvalidColumn,
+        MaskError::UnsupportedSql { .. } => ErrorCode::UnsupportedSql,
     };
     StewardError::new(code, error.to_string())
 }
@@ -403,7 +403,7 @@ fn cell_text(value: &JsValue, at: impl Fn() -> String) -> Result<Option<String>,
         return Ok(digits);
     }
     Err(StewardError::new(
-        "INVALID_VALUE",
+        ErrorCode::InvalidValue,
         format!(
             "{}: expected a string, number, boolean or null, found {}",
             at(),
@@ -441,7 +441,7 @@ fn describe(value: &JsValue) -> &'static str {
 /// Reads `{key?}`. Unknown properties are errors: a misspelt `key` must not silently give the
 /// unkeyed hash.
 fn mask_options(options: Option<JsValue>) -> Result<MaskOptions, StewardError> {
-    let invalid = |message: String| StewardError::new("INVALID_OPTIONS", message);
+    let invalid = |message: String| StewardError::new(ErrorCode::InvalidOptions, message);
     let Some(options) = plain_object(options, "options", &["key"])? else {
         return Ok(MaskOptions::default());
     };
@@ -471,13 +471,13 @@ fn sql_options(options: Option<JsValue>) -> Result<SqlOptions, StewardError> {
         return Ok(SqlOptions::default());
     };
     let key_sql = Reflect::get(&options, &JsValue::from_str("keySql"))
-        .map_err(|_| StewardError::new("INVALID_OPTIONS", "options.keySql: unreadable"))?;
+        .map_err(|_| StewardError::new(ErrorCode::InvalidOptions, "options.keySql: unreadable"))?;
     if key_sql.is_null() || key_sql.is_undefined() {
         return Ok(SqlOptions::default());
     }
     let Some(key_sql) = key_sql.as_string() else {
         return Err(StewardError::new(
-            "INVALID_OPTIONS",
+            ErrorCode::InvalidOptions,
             format!(
                 "options.keySql: expected a string, found {}",
                 describe(&key_sql)
@@ -501,7 +501,7 @@ fn plain_object(
     };
     if !options.is_object() || Array::is_array(&options) || options.is_function() {
         return Err(StewardError::new(
-            "INVALID_OPTIONS",
+            ErrorCode::InvalidOptions,
             format!("{name}: expected an object, found {}", describe(&options)),
         ));
     }
@@ -510,7 +510,7 @@ fn plain_object(
         let key = key.as_string().unwrap_or_default();
         if !known.contains(&key.as_str()) {
             return Err(StewardError::new(
-                "INVALID_OPTIONS",
+                ErrorCode::InvalidOptions,
                 format!(
                     "{name}.{key}: unknown option (expected {})",
                     known.join(", ")
@@ -529,7 +529,7 @@ fn masks_by_column_entries(masks: &JsValue) -> Result<Vec<(String, MaskType)>, S
         Object::entries(masks.unchecked_ref::<Object>())
     } else {
         return Err(StewardError::new(
-            "INVALID_MASK",
+            ErrorCode::InvalidMask,
             format!(
                 "masksByColumn: expected an object like {{\"email\": \"HASH\"}}, found {}",
                 describe(masks)
@@ -544,7 +544,7 @@ fn masks_by_column_entries(masks: &JsValue) -> Result<Vec<(String, MaskType)>, S
         let mask = name.as_string().and_then(|n| n.parse::<MaskType>().ok()).ok_or_else(|| {
             let shown = name.as_string().map_or_else(|| describe(&name).to_owned(), |n| format!("{n:?}"));
             StewardError::new(
-                "INVALID_MASK",
+                ErrorCode::InvalidMask,
                 format!(
                     "masksByColumn[{column:?}]: unknown mask type {shown} (expected SHOW_FIRST_4, SHOW_LAST_4, HASH, NULLIFY or REDACT)"
                 ),

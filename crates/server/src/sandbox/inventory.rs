@@ -10,122 +10,13 @@
 //! - the datastore `SALES_DB.SCRATCH` has no catalog schema, and the catalog's `STAGING` schema
 //!   (and the soft-deleted `ORDERS_OLD`) have no local datastore or container.
 
-use serde::{Deserialize, Serialize};
+pub use steward_core::sync::inventory::{Container, Datastore, Dimensions, Field, Inventory, Quality};
 
 use super::demo::{ConnectionSpec, TableKind};
 use super::seeded::{rng_for, SplitMix64};
 
 /// Base of the links to the local tool's pages.
 pub const QUALITY_URL: &str = "https://quality.example.com";
-
-/// The whole inventory.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Inventory {
-    /// Datastores.
-    pub datastores: Vec<Datastore>,
-}
-
-/// A datastore: one database schema.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Datastore {
-    /// Local id.
-    pub id: u64,
-    /// Display name, `DATABASE.SCHEMA`.
-    pub name: String,
-    /// Connector type, e.g. `snowflake`.
-    pub connector: String,
-    /// Database name.
-    pub database: String,
-    /// Schema name.
-    pub schema: String,
-    /// The tool's own (user) tags.
-    pub tags: Vec<String>,
-    /// Tags pulled from the catalog.
-    pub external_tags: Vec<String>,
-    /// Quality results.
-    pub quality: Quality,
-    /// Tables and views.
-    pub containers: Vec<Container>,
-}
-
-/// A table or view.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Container {
-    /// Local id.
-    pub id: u64,
-    /// Name as the tool has it (may differ in case or carry quotes).
-    pub name: String,
-    /// `table` or `view`.
-    pub container_type: String,
-    /// The tool's own tags.
-    pub tags: Vec<String>,
-    /// Tags pulled from the catalog.
-    pub external_tags: Vec<String>,
-    /// Quality results.
-    pub quality: Quality,
-    /// Columns.
-    pub fields: Vec<Field>,
-}
-
-/// A column.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Field {
-    /// Local id.
-    pub id: u64,
-    /// Name.
-    pub name: String,
-    /// Warehouse type.
-    pub field_type: String,
-    /// The tool's own tags.
-    pub tags: Vec<String>,
-    /// Tags pulled from the catalog.
-    pub external_tags: Vec<String>,
-    /// Quality results.
-    pub quality: Quality,
-}
-
-/// Quality results of one asset.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Quality {
-    /// Quality score, 0–100.
-    pub score: f64,
-    /// The eight dimensions, each 0–100 or absent.
-    pub dimensions: Dimensions,
-    /// Active checks.
-    pub checks: u32,
-    /// Active anomalies.
-    pub anomalies: u32,
-    /// Link to the asset in the tool.
-    pub url: String,
-}
-
-/// The eight quality dimensions.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[allow(missing_docs)] // the names are the documentation
-pub struct Dimensions {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completeness: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub coverage: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub conformity: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub consistency: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub precision: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeliness: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub volume: Option<f64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accuracy: Option<f64>,
-}
 
 fn one_decimal(x: f64) -> f64 {
     (x * 10.0).round() / 10.0
@@ -147,11 +38,11 @@ fn quality(path: &str, url: String, anomalies: Option<u32>) -> Quality {
     };
     let random_anomalies = if rng.chance(0.85) { 0 } else { 1 + rng.below(7) as u32 };
     Quality {
-        score: one_decimal(60.0 + rng.unit() * 39.9),
+        score: Some(one_decimal(60.0 + rng.unit() * 39.9)),
         dimensions,
         checks: rng.below(31) as u32,
         anomalies: anomalies.unwrap_or(random_anomalies),
-        url,
+        url: Some(url),
     }
 }
 
@@ -229,10 +120,10 @@ fn datastore(ids: &mut Ids, database: &str, schema: &str, connector: &str) -> Da
     let id = ids.datastore;
     let name = format!("{database}.{schema}");
     Datastore {
-        id,
-        quality: quality(&name, format!("{QUALITY_URL}/datastores/{id}"), None),
+        id: id.into(),
+        quality: Some(quality(&name, format!("{QUALITY_URL}/datastores/{id}"), None)),
         name,
-        connector: connector.to_owned(),
+        connector: Some(connector.to_owned()),
         database: database.to_owned(),
         schema: schema.to_owned(),
         tags: Vec::new(),
@@ -251,18 +142,18 @@ fn container(ids: &mut Ids, store_path: &str, name: &str, kind: TableKind, field
             ids.field += 1;
             let field_id = ids.field;
             Field {
-                id: field_id,
-                quality: quality(&format!("{path}.{field_name}"), format!("{QUALITY_URL}/fields/{field_id}"), None),
+                id: field_id.into(),
+                quality: Some(quality(&format!("{path}.{field_name}"), format!("{QUALITY_URL}/fields/{field_id}"), None)),
                 name: field_name,
-                field_type,
+                field_type: Some(field_type),
                 tags: Vec::new(),
                 external_tags: Vec::new(),
             }
         })
         .collect();
     Container {
-        id,
-        quality: quality(&path, format!("{QUALITY_URL}/containers/{id}"), anomalies),
+        id: id.into(),
+        quality: Some(quality(&path, format!("{QUALITY_URL}/containers/{id}"), anomalies)),
         name: name.to_owned(),
         container_type: if kind == TableKind::Table { "table".into() } else { "view".into() },
         tags: Vec::new(),
@@ -291,9 +182,9 @@ mod tests {
         assert!(!names.iter().any(|n| n.contains("STAGING") || n.contains("ORDERS_OLD") || n.ends_with(".Campaigns")));
         let fields: usize = inventory.datastores.iter().flat_map(|d| &d.containers).map(|c| c.fields.len()).sum();
         assert!(fields >= 800, "{fields}");
-        let anomalous = inventory.datastores.iter().flat_map(|d| &d.containers).filter(|c| c.quality.anomalies > 0).count();
+        let anomalous = inventory.datastores.iter().flat_map(|d| &d.containers).filter(|c| c.quality.as_ref().is_some_and(|q| q.anomalies > 0)).count();
         assert!(anomalous >= 2);
-        let all_scores = inventory.datastores.iter().flat_map(|d| &d.containers).all(|c| (0.0..=100.0).contains(&c.quality.score));
+        let all_scores = inventory.datastores.iter().flat_map(|d| &d.containers).all(|c| c.quality.as_ref().and_then(|q| q.score).is_some_and(|s| (0.0..=100.0).contains(&s)));
         assert!(all_scores);
         assert_eq!(inventory, demo(&demo::snowflake(demo::DEFAULT_SCALE)), "deterministic");
     }
