@@ -428,6 +428,28 @@ fn an_exact_case_sibling_keeps_the_catalog_asset_a_case_insensitive_one_would_al
 }
 
 #[test]
+fn two_exact_case_claims_on_one_schema_are_ambiguous_and_a_case_insensitive_one_loses() {
+    let inventory = inventory(json!({"datastores": [
+        {"id": 1, "name": "SALES_DB.SALES", "connector": "snowflake"},
+        {"id": 2, "name": "\"SALES_DB\".SALES", "connector": "snowflake"},
+        {"id": 3, "name": "sales_db.sales", "connector": "snowflake"}]}));
+    let report = map(&inventory, &schema(SNOW, "SALES_DB.SALES", &[]));
+    assert!(report.mapped.is_empty());
+    let ambiguous: Vec<(&str, &str)> =
+        report.ambiguous.iter().map(|a| (a.local_path.as_str(), a.reason.as_str())).collect();
+    let tie = format!("SALES_DB.SALES and \"SALES_DB\".SALES both match {SNOW}/SALES_DB/SALES exactly");
+    assert_eq!(ambiguous, [("SALES_DB.SALES", tie.as_str()), ("\"SALES_DB\".SALES", tie.as_str())]);
+    assert_eq!(
+        unmapped_local(&report, "sales_db.sales"),
+        format!("its only match {SNOW}/SALES_DB/SALES is matched exactly by SALES_DB.SALES and \"SALES_DB\".SALES")
+    );
+    assert_eq!(
+        unmapped_catalog(&report, &format!("{SNOW}/SALES_DB/SALES")),
+        "SALES_DB.SALES and \"SALES_DB\".SALES match it equally, so none is mapped"
+    );
+}
+
+#[test]
 fn a_guid_repeated_by_paging_counts_once() {
     let inventory = one_datastore("SALES_DB.SALES", &[("ORDERS", &[])]);
     let mut catalog = schema(SNOW, "SALES_DB.SALES", &[("ORDERS", &[])]);

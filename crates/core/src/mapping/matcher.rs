@@ -1,7 +1,7 @@
 //! [`map_assets`]: the rules of the module doc applied level by level — datastores, then the
 //! containers of each mapped datastore, then the fields of each mapped container — each level
-//! choosing per local asset ([`Mapper::pick`]) and then settling sibling claims on one catalog
-//! asset ([`Mapper::settle`]).
+//! choosing per local asset (`Mapper::pick`) and then settling sibling claims on one catalog
+//! asset (`Mapper::settle`).
 
 use smallvec::SmallVec;
 
@@ -326,39 +326,39 @@ impl<'i, 'a> Mapper<'i, 'a> {
             let qualified_name = candidate.qualified_name();
             let path_of = |i: usize| paths.get(i).map_or("", String::as_str);
             let exact: Vec<usize> = group.iter().filter(|c| c.2).map(|c| c.1).collect();
-            let equal: Vec<usize> = if exact.is_empty() { group.iter().map(|c| c.1).collect() } else { exact.clone() };
-            let names: Vec<&str> = equal.iter().map(|&i| path_of(i)).collect();
-            let outcome = match exact.as_slice() {
-                [winner] => format!(
+            let mut settled: Vec<(usize, Choice<'i, 'a>)> = Vec::new();
+            if let [winner] = exact.as_slice() {
+                let lost = format!(
                     "its only match {qualified_name} is taken by {}, which matches it exactly",
                     path_of(*winner)
-                ),
-                _ => {
-                    self.note(candidate.number, || {
-                        format!("{} match it equally, so none is mapped", join_words(&names, 5))
-                    });
-                    format!("its only match {qualified_name} is matched exactly by {}", join_words(&names, 5))
-                }
-            };
-            let tie = {
-                let how = match (exact.is_empty(), names.len()) {
+                );
+                settled.extend(group.iter().filter(|c| !c.2).map(|c| (c.1, Choice::Unmapped { reason: lost.clone() })));
+            } else {
+                // No single exact claim: the best claims (exact ones, else all) tie.
+                let tied: Vec<&str> = group.iter().filter(|c| exact.is_empty() || c.2).map(|c| path_of(c.1)).collect();
+                let names = join_words(&tied, 5);
+                let how = match (exact.is_empty(), tied.len()) {
                     (false, _) => "exactly",
                     (true, 2) => "case-insensitively and neither exactly",
                     (true, _) => "case-insensitively and none exactly",
                 };
-                let all = if names.len() == 2 { "both" } else { "all" };
-                format!("{} {all} match {qualified_name} {how}", join_words(&names, 5))
-            };
-            for &(_, i, _) in group {
-                let Some(choice) = choices.get_mut(i) else { continue };
-                if exact.len() == 1 && exact.contains(&i) {
-                    continue;
+                let all = if tied.len() == 2 { "both" } else { "all" };
+                let tie = format!("{names} {all} match {qualified_name} {how}");
+                let lost = format!("its only match {qualified_name} is matched exactly by {names}");
+                self.note(candidate.number, || format!("{names} match it equally, so none is mapped"));
+                for &(_, i, is_exact) in group {
+                    let choice = if exact.is_empty() || is_exact {
+                        Choice::Ambiguous { candidates: vec![candidate], reason: tie.clone() }
+                    } else {
+                        Choice::Unmapped { reason: lost.clone() }
+                    };
+                    settled.push((i, choice));
                 }
-                *choice = if equal.contains(&i) && exact.len() != 1 {
-                    Choice::Ambiguous { candidates: vec![candidate], reason: tie.clone() }
-                } else {
-                    Choice::Unmapped { reason: outcome.clone() }
-                };
+            }
+            for (i, choice) in settled {
+                if let Some(slot) = choices.get_mut(i) {
+                    *slot = choice;
+                }
             }
         }
     }
