@@ -2,6 +2,7 @@
 // ready on import: no init call.
 export { mask, maskColumn, maskCsv, maskSql, CatalogClient, PolicyEngine, importCatalogPolicies } from "./steward_wasm.js";
 export type {
+  StewardErrorCode,
   CatalogClientOptions,
   MaskType,
   MaskableValue,

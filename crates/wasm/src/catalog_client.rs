@@ -1,8 +1,10 @@
 //! The catalog client: talks to an Atlan tenant (or the sandbox) through the shared
 //! [`Transport`], in the wire types of `steward_core::catalog`.
 //!
-//! [`CatalogApi`] is the Rust side the sync runner calls; [`CatalogClient`] is the JS class,
-//! which converts arguments and answers and otherwise hands over to it.
+//! [`CatalogApi`] is the Rust side the sync runner calls, in typed requests and answers.
+//! [`CatalogClient`] is the JS class over the same transport; its reads hand the catalog's JSON
+//! to JS as it came (a search is sent as given), so a caller sees every field and query form the
+//! tenant supports, not only the subset Steward's wire types model.
 
 use std::rc::Rc;
 
@@ -21,7 +23,7 @@ use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use crate::error::{ErrorCode, StewardError};
-use crate::http::{Method, Service, Transport};
+use crate::http::{Method, Reply, Service, Transport};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CATALOG_CLIENT: &str = r#"
@@ -36,7 +38,7 @@ export interface CatalogClientOptions {
     retry?: Partial<RetryPolicy>;
 }
 
-/** The user a token acts as (`GET /api/service/whoami`). */
+/** The user a token acts as (`GET /api/service/whoami`), as the catalog answers it. */
 export interface CatalogUser {
     id: string;
     /** `service-account-apikey-<uuid>` for an API token. */
@@ -44,27 +46,29 @@ export interface CatalogUser {
     email?: string;
     firstName?: string;
     lastName?: string;
-    enabled: boolean;
+    enabled?: boolean;
     /** `$admin`, `$member`, `$guest`, `$api-token-default-access`. */
     roles: string[];
+    [key: string]: unknown;
 }
 
-/** A search (`POST /api/meta/search/indexsearch`) as the catalog takes it; one page. */
+/** A search (`POST /api/meta/search/indexsearch`), one page; sent as given. */
 export interface IndexSearchRequest {
     dsl: {
         from?: number;
         size?: number;
-        /** `bool`, `term`, `terms`, `prefix`, `exists`, `range`, `match_all`. */
         query?: object;
         post_filter?: object;
         sort?: object[];
         track_total_hits?: boolean;
+        [key: string]: unknown;
     };
     /** Attributes to return; custom metadata as `<setId>.<attrId>`. */
     attributes?: string[];
     relationAttributes?: string[];
     excludeClassifications?: boolean;
     excludeMeanings?: boolean;
+    [key: string]: unknown;
 }
 
 /** A tag on an asset: `typeName` is the tag's id; another asset's `entityGuid` means propagated. */
@@ -78,72 +82,74 @@ export interface CatalogClassification {
     restrictPropagationThroughHierarchy?: boolean;
 }
 
-/** One search hit. */
+/** One search hit, as the catalog answers it. */
 export interface CatalogEntityHeader {
     typeName: string;
     guid: string;
-    status: "ACTIVE" | "DELETED" | "PURGED";
+    status?: "ACTIVE" | "DELETED" | "PURGED";
     displayText?: string;
     attributes: Record<string, unknown>;
-    classificationNames: string[];
-    classifications: CatalogClassification[];
-    meaningNames: string[];
-    labels: string[];
+    /** Tag ids, direct and propagated. */
+    classificationNames?: string[];
+    classifications?: CatalogClassification[];
+    meaningNames?: string[];
+    labels?: string[];
     createdBy?: string;
     updatedBy?: string;
     createTime?: number;
     updateTime?: number;
+    [key: string]: unknown;
 }
 
-/** One page of hits; `entities` is absent when the page is empty. */
+/** One page of hits; `entities` is absent when the page is empty (paging ends there). */
 export interface IndexSearchResponse {
-    queryType: string;
+    queryType?: string;
     /** Hits on all pages. */
     approximateCount: number;
     entities?: CatalogEntityHeader[];
+    [key: string]: unknown;
 }
 
-/** An attribute of a custom-metadata set. */
+/** An attribute of a custom-metadata set; option values are strings (`isArchived: "true"`). */
 export interface CatalogAttributeDef {
     name: string;
-    displayName: string;
+    displayName?: string;
     typeName: string;
-    cardinality: string;
-    isOptional: boolean;
+    cardinality?: string;
+    isOptional?: boolean;
     description?: string;
-    /** String values: `customType`, `isArchived`, … */
-    options: Record<string, string>;
+    options?: Record<string, string>;
+    [key: string]: unknown;
 }
 
 /** Tag and custom-metadata definitions (`GET /api/meta/types/typedefs`): ids in `name`,
  * what users see in `displayName`. */
 export interface CatalogTypeDefs {
-    classificationDefs: { name: string; displayName: string; guid?: string; description: string; options: Record<string, string> }[];
-    businessMetadataDefs: { name: string; displayName: string; guid?: string; description: string; attributeDefs: CatalogAttributeDef[]; options?: Record<string, string> }[];
-    structDefs: { name: string; category: string; attributeDefs: CatalogAttributeDef[] }[];
-    enumDefs: unknown[];
-    entityDefs: unknown[];
-    relationshipDefs: unknown[];
+    classificationDefs: { name: string; displayName: string; guid?: string; description?: string; options?: Record<string, string>; [key: string]: unknown }[];
+    businessMetadataDefs: { name: string; displayName: string; guid?: string; description?: string; attributeDefs: CatalogAttributeDef[]; options?: Record<string, string>; [key: string]: unknown }[];
+    [key: string]: unknown;
 }
 
-/** One asset with its custom metadata (`businessAttributes[setId][attrId]`). */
+/** One asset with its custom metadata (`businessAttributes[setId][attrId]`), as the catalog
+ * answers it. */
 export interface CatalogEntityWithExtInfo {
     entity: {
         typeName: string;
         guid: string;
-        status: "ACTIVE" | "DELETED" | "PURGED";
+        status?: "ACTIVE" | "DELETED" | "PURGED";
         attributes: Record<string, unknown>;
-        businessAttributes: Record<string, Record<string, unknown>>;
-        classifications: CatalogClassification[];
-        meaningNames: string[];
-        labels: string[];
+        businessAttributes?: Record<string, Record<string, unknown>>;
+        classifications?: CatalogClassification[];
+        meaningNames?: string[];
+        labels?: string[];
         createdBy?: string;
         updatedBy?: string;
         createTime?: number;
         updateTime?: number;
-        version: number;
+        version?: number;
+        [key: string]: unknown;
     };
-    referredEntities: Record<string, unknown>;
+    referredEntities?: Record<string, unknown>;
 }
 "#;
 
@@ -202,9 +208,7 @@ impl CatalogApi {
 
     /// The type definitions of these categories (all of them when empty).
     pub async fn typedefs(&self, categories: &[TypeCategory], signal: Option<&AbortSignal>) -> Result<TypeDefs, StewardError> {
-        let query: Vec<String> = categories.iter().map(|c| format!("type={}", c.as_str())).collect();
-        let path = if query.is_empty() { typedefs::PATH.to_owned() } else { format!("{}?{}", typedefs::PATH, query.join("&")) };
-        self.call(Method::Get, &path, None, signal).await
+        self.call(Method::Get, &Self::typedefs_path(categories), None, signal).await
     }
 
     /// Creates type definitions (an admin's token); answers what was created.
@@ -237,13 +241,8 @@ impl CatalogApi {
         signal: Option<&AbortSignal>,
     ) -> Result<(), StewardError> {
         let path = format!("{}?isOverwrite=false", entity::business_metadata_path(&encode(guid)));
-        let what = format!("POST {path}");
-        let reply = self.transport.send(Method::Post, &path, Some(to_json(values)?), signal).await?;
-        if reply.ok() {
-            Ok(())
-        } else {
-            Err(reply.error(&what))
-        }
+        // 204: no body to read.
+        self.ok_reply(Method::Post, &path, Some(to_json(values)?), signal).await.map(drop)
     }
 
     /// The asset of this type and qualified name, with its custom metadata; `None` when the
@@ -254,6 +253,19 @@ impl CatalogApi {
         qualified_name: &str,
         signal: Option<&AbortSignal>,
     ) -> Result<Option<EntityWithExtInfo>, StewardError> {
+        match self.entity_reply(type_name, qualified_name, signal).await? {
+            Some((reply, what)) => reply.json(&what).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The 2xx answer for one asset (and what to call it in messages), `None` for an unknown one.
+    async fn entity_reply(
+        &self,
+        type_name: &str,
+        qualified_name: &str,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Option<(Reply, String)>, StewardError> {
         let path = format!(
             "{}{}?{}={}&minExtInfo=true&ignoreRelationships=true",
             entity::UNIQUE_ATTRIBUTE_PATH_PREFIX,
@@ -272,18 +284,34 @@ impl CatalogApi {
         if !reply.ok() {
             return Err(reply.error(&what));
         }
-        reply.json(&what).map(Some)
+        Ok(Some((reply, what)))
     }
 
-    /// Sends a request and reads a 2xx answer as `T`; any other status is an error of the
-    /// catalog family carrying it.
-    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<String>, signal: Option<&AbortSignal>) -> Result<T, StewardError> {
+    /// Sends a request and hands back its 2xx answer (and the request, for messages); any
+    /// other status is an error of the catalog family carrying it.
+    async fn ok_reply(&self, method: Method, path: &str, body: Option<String>, signal: Option<&AbortSignal>) -> Result<(Reply, String), StewardError> {
         let what = format!("{} {path}", method.as_str());
         let reply = self.transport.send(method, path, body, signal).await?;
         if !reply.ok() {
             return Err(reply.error(&what));
         }
+        Ok((reply, what))
+    }
+
+    /// Sends a request and reads its 2xx answer as `T`.
+    async fn call<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<String>, signal: Option<&AbortSignal>) -> Result<T, StewardError> {
+        let (reply, what) = self.ok_reply(method, path, body, signal).await?;
         reply.json(&what)
+    }
+
+    /// The path of a typedefs read of these categories (all of them when empty).
+    fn typedefs_path(categories: &[TypeCategory]) -> String {
+        let query: Vec<String> = categories.iter().map(|c| format!("type={}", c.as_str())).collect();
+        if query.is_empty() {
+            typedefs::PATH.to_owned()
+        } else {
+            format!("{}?{}", typedefs::PATH, query.join("&"))
+        }
     }
 }
 
@@ -331,29 +359,33 @@ impl CatalogClient {
 
     /// The user the token acts as, with its roles.
     #[wasm_bindgen(unchecked_return_type = "CatalogUser")]
-    pub async fn whoami(&self, #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>) -> Result<JsValue, StewardError> {
+    pub async fn whoami(&self, #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: Option<JsValue>) -> Result<JsValue, StewardError> {
         let signal = signal_option(options)?;
-        crate::access::to_js(&self.api.whoami(signal.as_ref()).await?)
+        let (reply, what) = self.api.ok_reply(Method::Get, whoami::PATH, None, signal.as_ref()).await?;
+        reply.js(&what)
     }
 
-    /// One page of an index search, in the catalog's own request and response shapes.
+    /// One page of an index search, in the catalog's own request and response shapes: the
+    /// request goes as given (the catalog judges it), the answer comes back as it came.
     #[wasm_bindgen(unchecked_return_type = "IndexSearchResponse")]
     pub async fn search(
         &self,
         #[wasm_bindgen(unchecked_param_type = "IndexSearchRequest")] request: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, StewardError> {
-        let request: IndexSearchRequest = from_js(&request, "request")?;
+        let body = object_json(&request, "request")?;
         let signal = signal_option(options)?;
-        crate::access::to_js(&self.api.search(&request, signal.as_ref()).await?)
+        let (reply, what) = self.api.ok_reply(Method::Post, search::PATH, Some(body), signal.as_ref()).await?;
+        reply.js(&what)
     }
 
     /// The tag and custom-metadata definitions.
     #[wasm_bindgen(unchecked_return_type = "CatalogTypeDefs")]
-    pub async fn typedefs(&self, #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>) -> Result<JsValue, StewardError> {
+    pub async fn typedefs(&self, #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: Option<JsValue>) -> Result<JsValue, StewardError> {
         let signal = signal_option(options)?;
-        let categories = [TypeCategory::Classification, TypeCategory::BusinessMetadata];
-        crate::access::to_js(&self.api.typedefs(&categories, signal.as_ref()).await?)
+        let path = CatalogApi::typedefs_path(&[TypeCategory::Classification, TypeCategory::BusinessMetadata]);
+        let (reply, what) = self.api.ok_reply(Method::Get, &path, None, signal.as_ref()).await?;
+        reply.js(&what)
     }
 
     /// The asset of this type and qualified name with its custom metadata, or `null`.
@@ -362,11 +394,11 @@ impl CatalogClient {
         &self,
         #[wasm_bindgen(js_name = typeName)] type_name: String,
         #[wasm_bindgen(js_name = qualifiedName)] qualified_name: String,
-        #[wasm_bindgen(unchecked_param_type = "RequestOptions")] options: Option<JsValue>,
+        #[wasm_bindgen(unchecked_optional_param_type = "RequestOptions")] options: Option<JsValue>,
     ) -> Result<JsValue, StewardError> {
         let signal = signal_option(options)?;
-        match self.api.entity_by_qualified_name(&type_name, &qualified_name, signal.as_ref()).await? {
-            Some(entity) => crate::access::to_js(&entity),
+        match self.api.entity_reply(&type_name, &qualified_name, signal.as_ref()).await? {
+            Some((reply, what)) => reply.js(&what),
             None => Ok(JsValue::NULL),
         }
     }
@@ -397,16 +429,18 @@ fn signal_option(options: Option<JsValue>) -> Result<Option<AbortSignal>, Stewar
         .map_err(|_| StewardError::new(ErrorCode::InvalidOptions, "options.signal: expected an AbortSignal"))
 }
 
-/// A JS object (or JSON text) read as `T`; `INVALID_REQUEST` naming `what`.
-fn from_js<T: DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, StewardError> {
-    let invalid = |message: String| StewardError::new(ErrorCode::InvalidRequest, format!("{what}: {message}"));
-    let text = match value.as_string() {
-        Some(text) => text,
-        None if value.is_object() => js_sys::JSON::stringify(value)
-            .ok()
-            .and_then(|t| t.as_string())
-            .ok_or_else(|| invalid("not representable as JSON".to_owned()))?,
-        None => return Err(invalid("expected an object or JSON text".to_owned())),
+/// A JS object (or JSON text of one) as JSON text; `INVALID_REQUEST` naming `what`.
+fn object_json(value: &JsValue, what: &str) -> Result<String, StewardError> {
+    let invalid = |message: &str| StewardError::new(ErrorCode::InvalidRequest, format!("{what}: {message}"));
+    let object = match value.as_string() {
+        Some(text) => js_sys::JSON::parse(&text).map_err(|_| invalid("not valid JSON"))?,
+        None => value.clone(),
     };
-    serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))
+    if !object.is_object() || js_sys::Array::is_array(&object) {
+        return Err(invalid("expected an object like {dsl, attributes} (or its JSON text)"));
+    }
+    js_sys::JSON::stringify(&object)
+        .ok()
+        .and_then(|text| text.as_string())
+        .ok_or_else(|| invalid("not representable as JSON (a cycle or a bigint?)"))
 }

@@ -396,6 +396,15 @@ impl Reply {
         })
     }
 
+    /// The body as `JSON.parse` reads it, for answers handed to JS as they came;
+    /// `*_BAD_RESPONSE` naming `what` when it is not JSON.
+    pub fn js(&self, what: &str) -> Result<JsValue, StewardError> {
+        js_sys::JSON::parse(&self.body).map_err(|_| {
+            let message = format!("{what}: {} answered HTTP {} with a body that is not JSON", self.service.name(), self.status);
+            StewardError::new(self.service.bad_response(), message).with_status(self.status)
+        })
+    }
+
     /// This answer as an error of the service's family, carrying the status and the service's
     /// own message (the catalog's `errorMessage` verbatim, with its `errorCode`).
     pub fn error(&self, what: &str) -> StewardError {
@@ -784,6 +793,14 @@ mod tests {
         let err = reply(Service::Hightouch, 200, "<html>").json::<serde_json::Value>("GET /api/v1/models").unwrap_err();
         assert_eq!(err.code, ErrorCode::HightouchBadResponse);
         assert!(err.message.starts_with("GET /api/v1/models: Hightouch answered HTTP 200"), "{}", err.message);
+    }
+
+    #[wasm_bindgen_test]
+    fn an_answer_handed_to_js_must_be_json() {
+        let js = reply(Service::Catalog, 200, r#"{"a": [1]}"#).js("GET /x").unwrap();
+        assert!(js.is_object());
+        let err = reply(Service::Catalog, 200, "<html>").js("GET /x").unwrap_err();
+        assert_eq!((err.code, err.status), (ErrorCode::CatalogBadResponse, Some(200)));
     }
 
     #[wasm_bindgen_test]

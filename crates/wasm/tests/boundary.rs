@@ -59,7 +59,7 @@ async fn ping_with_a_bad_token_fails_without_revealing_it() {
 #[wasm_bindgen_test]
 fn client_options_are_checked_and_named() {
     let err = client("ftp://example.com", "t").err().unwrap();
-    assert_eq!(err.code, "INVALID_OPTIONS");
+    assert_eq!(err.code, "INVALID_URL");
     assert!(err.message.contains("baseUrl"), "{}", err.message);
     let err = client("https://example.com", " ").err().unwrap();
     assert!(err.message.contains("token"), "{}", err.message);

@@ -128,7 +128,7 @@ async fn a_bad_token_is_catalog_unauthorized_and_not_retried() {
     assert!(err.message.contains("the token is invalid or expired"), "{}", err.message);
     assert_eq!(fetch_calls(), 1, "a 401 is never retried");
 
-    let js: JsValue = client(server(), WRONG).unwrap().whoami(None).await.unwrap_err().into();
+    let js: JsValue = leak_checked(client(server(), WRONG).unwrap().whoami(None).await.unwrap_err()).into();
     assert_eq!(get(&js, "code").as_string().as_deref(), Some("CATALOG_UNAUTHORIZED"));
     assert_eq!(get(&js, "status").as_f64(), Some(401.0));
 }
@@ -229,6 +229,7 @@ async fn an_aborted_signal_rejects_with_aborted_before_sending() {
         .unwrap()
         .whoami(Some(options(&[("signal", controller.signal().into())])))
         .await
+        .map_err(leak_checked)
         .unwrap_err()
         .into();
     assert_eq!(get(&js, "code").as_string().as_deref(), Some("ABORTED"));
@@ -319,9 +320,19 @@ async fn search_answers_one_page_in_the_wire_shape() {
     assert_eq!(entities.length(), 3);
     assert_eq!(get(&entities.get(0), "typeName").as_string().as_deref(), Some("Column"));
 
-    let err = client(server(), ADMIN).unwrap().search(JsValue::from_str("{\"dsl\": 3}"), None).await.unwrap_err();
+    let err = leak_checked(client(server(), ADMIN).unwrap().search(JsValue::from_str("[1, 2]"), None).await.unwrap_err());
     assert_eq!(err.code, ErrorCode::InvalidRequest);
     assert!(err.message.starts_with("request: "), "{}", err.message);
+}
+
+#[wasm_bindgen_test]
+async fn a_search_the_catalog_refuses_carries_its_400_and_message() {
+    faults(&[]);
+    let request = js_sys::JSON::parse(r#"{"dsl": {"size": "ten"}}"#).unwrap();
+    let err = leak_checked(client(server(), ADMIN).unwrap().search(request, None).await.unwrap_err());
+    assert_eq!((err.code, err.status), (ErrorCode::CatalogHttp, Some(400)));
+    assert!(err.message.starts_with("POST /api/meta/search/indexsearch: HTTP 400: "), "{}", err.message);
+    assert_eq!(fetch_calls(), 1, "a 400 is never retried");
 }
 
 #[wasm_bindgen_test]
