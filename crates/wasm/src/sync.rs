@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 use futures_util::future::LocalBoxFuture;
 use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use steward_core::catalog::entity::{BulkOptions, BulkRequest, EntityHeader};
 use steward_core::catalog::search::IndexSearchRequest;
 use steward_core::catalog::typedefs::{TypeCategory, TypeDefs};
@@ -155,12 +156,21 @@ pub(crate) fn parse_options<T: for<'de> Deserialize<'de> + Default>(value: &JsVa
         return Ok(T::default());
     }
     let text = json_text(value, what, ErrorCode::InvalidOptions)?;
-    let mut de = serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
-        let at = if path == "." { what.to_owned() } else { format!("{what}.{path}") };
-        StewardError::new(ErrorCode::InvalidOptions, format!("{at}: {}", e.into_inner()))
-    })
+    let value: Value = serde_json::from_str(&text).map_err(|e| StewardError::new(ErrorCode::InvalidOptions, format!("{what}: {e}")))?;
+    T::deserialize(&value).map_err(|e| StewardError::new(ErrorCode::InvalidOptions, locate_option::<T>(&value, what, &e.to_string())))
+}
+
+/// Names the option at fault: the first key that fails on its own (every option is optional).
+fn locate_option<T: for<'de> Deserialize<'de>>(value: &Value, what: &str, message: &str) -> String {
+    if let Some(object) = value.as_object() {
+        for (key, v) in object {
+            let alone = Value::Object(serde_json::Map::from_iter([(key.clone(), v.clone())]));
+            if let Err(e) = T::deserialize(&alone) {
+                return format!("{what}.{key}: {e}");
+            }
+        }
+    }
+    format!("{what}: {message}")
 }
 
 /// `mapAssets(inventory, catalogAssets, options?)` (SPEC §5 "Mapping").
@@ -172,22 +182,15 @@ pub fn map_assets_js(
 ) -> Result<JsValue, StewardError> {
     let inventory = parse_inventory(&inventory)?;
     let text = json_text(&catalog_assets, "catalogAssets", ErrorCode::InvalidOptions)?;
-    let mut de = serde_json::Deserializer::from_str(&text);
-    let assets: Vec<CatalogAsset> = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        StewardError::new(ErrorCode::InvalidOptions, format!("catalogAssets{}: {}", path_suffix(&e.path().to_string()), e.into_inner()))
-    })?;
+    let list: Vec<Value> = serde_json::from_str(&text)
+        .map_err(|e| StewardError::new(ErrorCode::InvalidOptions, format!("catalogAssets: expected an array of assets ({e})")))?;
+    let assets = list
+        .iter()
+        .enumerate()
+        .map(|(i, v)| CatalogAsset::deserialize(v).map_err(|e| StewardError::new(ErrorCode::InvalidOptions, format!("catalogAssets[{i}]: {e}"))))
+        .collect::<Result<Vec<_>, _>>()?;
     let options: MappingOptions = parse_options(&options, "options")?;
     to_js(&map_assets(&inventory, &assets, &options))
-}
-
-fn path_suffix(path: &str) -> String {
-    if path == "." {
-        String::new()
-    } else if path.starts_with('[') {
-        path.to_owned()
-    } else {
-        format!(".{path}")
-    }
 }
 
 /// Arguments of `runSync` that cross as one JSON value.

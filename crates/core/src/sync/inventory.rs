@@ -10,6 +10,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// A local asset id, as the tool has it: a number or a string (kept as given).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -225,13 +226,16 @@ impl InventoryError {
 impl Inventory {
     /// Reads an inventory from JSON text: lenient shape, strict values (see the module doc).
     pub fn from_json(text: &str) -> Result<Self, InventoryError> {
-        let mut de = serde_json::Deserializer::from_str(text);
-        let inventory: Self = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let path = e.path().to_string();
-            let path = if path == "." { "inventory".to_owned() } else { path };
-            InventoryError::at(path, e.into_inner().to_string())
-        })?;
-        inventory.validated()
+        let value: Value = serde_json::from_str(text).map_err(|e| InventoryError::at("inventory", e.to_string()))?;
+        Self::from_value(&value)
+    }
+
+    /// Reads an inventory from a JSON value; an error names the place (`datastores[2].name`).
+    pub fn from_value(value: &Value) -> Result<Self, InventoryError> {
+        match Self::deserialize(value) {
+            Ok(inventory) => inventory.validated(),
+            Err(e) => Err(locate(value, &e.to_string())),
+        }
     }
 
     /// Fills derived names and checks every value (see the module doc).
@@ -278,6 +282,65 @@ impl Inventory {
     pub fn asset_count(&self) -> usize {
         self.datastores.iter().map(|d| 1 + d.containers.iter().map(|c| 1 + c.fields.len()).sum::<usize>()).sum()
     }
+}
+
+/// Where a value that did not read as an inventory went wrong: the deepest datastore,
+/// container, field or quality value that fails on its own (one walk, on the error path only).
+fn locate(value: &Value, message: &str) -> InventoryError {
+    let Some(stores) = value.get("datastores").and_then(Value::as_array) else {
+        return InventoryError::at("inventory", message);
+    };
+    for (d, store) in stores.iter().enumerate() {
+        let at = format!("datastores[{d}]");
+        if let Err(e) = Datastore::deserialize(store) {
+            return locate_children(store, "containers", &at, &e.to_string(), |c, at, msg| {
+                locate_children(c, "fields", at, msg, locate_quality)
+            });
+        }
+    }
+    InventoryError::at("inventory", message)
+}
+
+/// The first child in `key` that fails, located further by `deeper`; else the asset's quality.
+fn locate_children(
+    asset: &Value,
+    key: &str,
+    at: &str,
+    message: &str,
+    deeper: impl Fn(&Value, &str, &str) -> InventoryError,
+) -> InventoryError {
+    let children = asset.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    for (i, child) in children.iter().enumerate() {
+        let child_at = format!("{at}.{key}[{i}]");
+        let fails = if key == "containers" { Container::deserialize(child).err() } else { Field::deserialize(child).err() };
+        if let Some(e) = fails {
+            return deeper(child, &child_at, &e.to_string());
+        }
+    }
+    locate_quality(asset, at, message)
+}
+
+/// The quality value at fault, if the asset's quality is what fails.
+fn locate_quality(asset: &Value, at: &str, message: &str) -> InventoryError {
+    let Some(quality) = asset.get("quality").filter(|q| Quality::deserialize(*q).is_err()) else {
+        return InventoryError::at(at, message);
+    };
+    let Some(fields) = quality.as_object() else {
+        return InventoryError::at(format!("{at}.quality"), message);
+    };
+    for (name, v) in fields {
+        let wrong = match name.as_str() {
+            "score" => Option::<f64>::deserialize(v).err(),
+            "checks" | "anomalies" => u32::deserialize(v).err(),
+            "url" => Option::<String>::deserialize(v).err(),
+            "dimensions" => Dimensions::deserialize(v).err(),
+            _ => None,
+        };
+        if let Some(e) = wrong {
+            return InventoryError::at(format!("{at}.quality.{name}"), e.to_string());
+        }
+    }
+    InventoryError::at(format!("{at}.quality"), message)
 }
 
 fn check_quality(quality: Option<&Quality>, at: &str) -> Result<(), InventoryError> {
