@@ -38,7 +38,7 @@ function runInConsumer(source) {
 test("the tarball ships only the built package, README and licence", () => {
   const listing = JSON.parse(npm(["pack", "--dry-run", "--json"], repoRoot))[0].files.map((f) => f.path);
   for (const file of listing) {
-    assert.match(file, /^(dist\/|README\.md$|LICENSE$|package\.json$)/, `unexpected file in the tarball: ${file}`);
+    assert.match(file, /^(dist\/|bin\/|schema\/|README\.md$|LICENSE$|package\.json$)/, `unexpected file in the tarball: ${file}`);
   }
   for (const needed of ["dist/node.js", "dist/browser.js", "dist/public.js", "dist/index.d.ts", "dist/steward_wasm_bg.wasm", "dist/column-worker.js", "LICENSE", "README.md"]) {
     assert.ok(listing.includes(needed), `${needed} is missing from the tarball`);

@@ -148,7 +148,7 @@ fn push_writes_only_what_differs_and_numbers_compare_as_numbers() {
     let held = current_values(&set, &[("Quality Score", json!(93.5)), ("Volume", json!(50)), ("Check Count", json!(4.0)),
         ("Anomaly Count", json!(0)), ("URL", json!("https://dq.example/t/2"))]);
     let cat = catalog(&inv, held, json!([]), json!([]));
-    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, &set, &SyncOptions::default());
+    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, Some(&set), &SyncOptions::default());
     assert!(push.writes.iter().all(|w| w.qualified_name != format!("{CONN}/DB/S/T")), "{:?}", push.writes);
     assert_eq!(push.metadata_unchanged, 1);
     assert_eq!(push.writes.len(), 2, "schema and column have values to write");
@@ -161,7 +161,7 @@ fn a_value_the_tool_no_longer_has_is_removed() {
     let held = current_values(&set, &[("Quality Score", json!(93.5)), ("Volume", json!(50)), ("Accuracy", json!(12)),
         ("Check Count", json!(4)), ("Anomaly Count", json!(0)), ("URL", json!("https://dq.example/t/2"))]);
     let cat = catalog(&inv, held, json!([]), json!([]));
-    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, &set, &SyncOptions::default());
+    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, Some(&set), &SyncOptions::default());
     let table = push.writes.iter().find(|w| w.guid == "g-t").unwrap();
     assert_eq!(table.metadata, serde_json::Map::from_iter([("a-Accuracy".to_owned(), Value::Null)]));
 }
@@ -170,7 +170,7 @@ fn a_value_the_tool_no_longer_has_is_removed() {
 fn writes_address_the_catalog_guid_and_qualified_name_not_the_local_spelling() {
     let inv = inventory(0);
     let cat = catalog(&inv, json!({}), json!([]), json!([]));
-    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, &set(), &SyncOptions::default());
+    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, Some(&set()), &SyncOptions::default());
     let entity = push.writes.iter().find(|w| w.guid == "g-t").unwrap().to_bulk_entity("dq");
     assert_eq!(entity.guid.as_deref(), Some("g-t"));
     assert_eq!(entity.qualified_name(), Some("default/snowflake/1/DB/S/T"));
@@ -182,7 +182,7 @@ fn an_asset_with_anomalies_gets_our_warning_and_loses_it_at_zero() {
     let set = set();
     let inv = inventory(3);
     let cat = catalog(&inv, json!({}), json!([]), json!([]));
-    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, &set, &SyncOptions::default());
+    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, Some(&set), &SyncOptions::default());
     let table = push.writes.iter().find(|w| w.guid == "g-t").unwrap();
     let Some(AnnouncementChange::Set { title, message }) = &table.announcement else { panic!("{table:?}") };
     assert_eq!(title, "3 active data-quality anomalies");
@@ -193,13 +193,13 @@ fn an_asset_with_anomalies_gets_our_warning_and_loses_it_at_zero() {
     let ours = json!({"announcementType": "warning", "announcementTitle": title, "announcementMessage": message});
     let inv = inventory(0);
     let cat = catalog(&inv, ours.clone(), json!([]), json!([]));
-    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, &set, &SyncOptions::default());
+    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, Some(&set), &SyncOptions::default());
     let table = push.writes.iter().find(|w| w.guid == "g-t").unwrap();
     assert_eq!(table.announcement, Some(AnnouncementChange::Clear));
     // Same count as before: nothing to write for the announcement.
     let inv = inventory(3);
     let cat = catalog(&inv, ours, json!([]), json!([]));
-    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, &set, &SyncOptions::default());
+    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, Some(&set), &SyncOptions::default());
     assert!(push.writes.iter().find(|w| w.guid == "g-t").unwrap().announcement.is_none());
 }
 
@@ -211,7 +211,7 @@ fn someone_elses_announcement_is_never_overwritten_or_removed() {
     for anomalies in [0, 5] {
         let inv = inventory(anomalies);
         let cat = catalog(&inv, theirs.clone(), json!([]), json!([]));
-        let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, &set, &SyncOptions::default());
+        let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, Some(&set), &SyncOptions::default());
         assert!(push.writes.iter().all(|w| w.announcement.is_none()), "{anomalies}: {:?}", push.writes);
         if anomalies > 0 {
             assert_eq!(push.announcements_kept, 1);
@@ -225,7 +225,7 @@ fn announcements_off_writes_none() {
     let inv = inventory(3);
     let cat = catalog(&inv, json!({}), json!([]), json!([]));
     let options = SyncOptions { announcements: false, ..SyncOptions::default() };
-    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, &set(), &options);
+    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, Some(&set()), &options);
     assert!(push.writes.iter().all(|w| w.announcement.is_none()));
 }
 
@@ -234,4 +234,15 @@ fn options_name_the_one_at_fault() {
     let options: SyncOptions = serde_json::from_value(json!({"batchSize": 50})).unwrap();
     assert_eq!(options.validate().unwrap_err(), "options.batchSize: expected 1 to 20, got 50");
     assert!(serde_json::from_value::<SyncOptions>(json!({"dryrun": true})).is_err(), "unknown options are refused");
+}
+
+#[test]
+fn without_the_set_announcements_are_still_planned() {
+    let inv = inventory(3);
+    let cat = catalog(&inv, json!({}), json!([]), json!([]));
+    let push = plan::plan_push(&inv, &cat.mapping, &cat.headers, None, &SyncOptions::default());
+    let table = push.writes.iter().find(|w| w.guid == "g-t").unwrap();
+    assert!(table.metadata.is_empty());
+    assert!(matches!(table.announcement, Some(AnnouncementChange::Set { .. })));
+    assert_eq!(push.writes.len(), 1);
 }

@@ -1,5 +1,6 @@
 //! Every catalog request is authorised for the token's user: the integration token (a member
-//! limited by a persona on the Snowflake connection), the admin (connection admin) and the guest.
+//! limited by a persona on the Snowflake connection), the same with a deny on `FINANCE_DB/HR`,
+//! a member in no persona, the admin (connection admin) and the guest.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
@@ -127,4 +128,50 @@ async fn removing_a_tag_needs_remove_tags() {
     assert!(body["errorMessage"].as_str().unwrap().contains("\"remove-tags\""), "{body}");
     let (status, _) = api.post(&format!("{BULK}?appendTags=true"), INTEGRATION, &json!({"entities": [remove]})).await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn the_restricted_token_reads_and_writes_its_connection_except_hr() {
+    let api = start_sandbox().await;
+    let employees = format!("{CONNECTION}/FINANCE_DB/HR/EMPLOYEES");
+    let orders = format!("{SALES}/ORDERS");
+    let by_name = |qn: &str| format!("/api/meta/entity/uniqueAttribute/type/Table?attr:qualifiedName={qn}");
+    let (status, body) = api.get(&by_name(&employees), RESTRICTED).await;
+    assert_eq!(status, 403, "{body}");
+    let message = body["errorMessage"].as_str().unwrap();
+    assert!(message.contains("missing permission \"read\"") && message.contains("deny-policy") && message.contains("No HR metadata"), "{message}");
+    let (status, body) = api.get(&by_name(&orders), RESTRICTED).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(api.get(&by_name(&employees), INTEGRATION).await.0, 200, "the integration token itself has no deny");
+
+    let in_schema = |schema: &str| json!({"bool": {"filter": [{"term": {"schemaQualifiedName": format!("{CONNECTION}/{schema}")}}]}});
+    let (_, hr) = api.search(RESTRICTED, in_schema("FINANCE_DB/HR"), 0, 100, &[]).await;
+    assert_eq!(hr, json!({"queryType": "INDEX", "approximateCount": 0}), "HR assets are hidden from searches");
+    let (_, ledger) = api.search(RESTRICTED, in_schema("FINANCE_DB/LEDGER"), 0, 100, &[]).await;
+    assert!(ledger["approximateCount"].as_u64().unwrap() > 0);
+
+    let tag = |qn: &str, name: &str| json!({"entities": [{"typeName": "Table", "attributes": {"qualifiedName": qn, "name": name},
+        "addOrUpdateClassifications": [{"typeName": SENSITIVE}]}]});
+    let (status, body) = api.post(&format!("{BULK}?appendTags=true"), RESTRICTED, &tag(&employees, "EMPLOYEES")).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["errorMessage"].as_str().unwrap().contains("missing permission \"add-tags\""), "{body}");
+    let (status, body) = api.post(&format!("{BULK}?appendTags=true"), RESTRICTED, &tag(&orders, "ORDERS")).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
+async fn the_unconfigured_token_sees_nothing_and_every_read_is_refused() {
+    let api = start_sandbox().await;
+    let (status, page) = api.search(UNCONFIGURED, json!({"match_all": {}}), 0, 100, &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(page, json!({"queryType": "INDEX", "approximateCount": 0}));
+    let orders = format!("{SALES}/ORDERS");
+    let (status, body) = api.get(&format!("/api/meta/entity/uniqueAttribute/type/Table?attr:qualifiedName={orders}"), UNCONFIGURED).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body["errorMessage"].as_str().unwrap().contains("service-account-apikey-unconfigured"), "{body}");
+    let guid = api.asset(&orders, &[]).await["guid"].as_str().unwrap().to_owned();
+    assert_eq!(api.get(&format!("/api/meta/entity/guid/{guid}"), UNCONFIGURED).await.0, 403);
+    let (status, me) = api.get("/api/service/whoami", UNCONFIGURED).await;
+    assert_eq!(status, 200, "the token itself is valid");
+    assert_eq!(me["username"], "service-account-apikey-unconfigured");
 }

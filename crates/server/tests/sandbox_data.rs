@@ -1,5 +1,5 @@
-//! The sandbox's own endpoints and options: the local inventory, sample rows, the demo scale
-//! and the custom-metadata flag.
+//! The sandbox's own endpoints and options: the local inventory, sample rows, the live access
+//! config, the reset to the demo, the demo scale and the custom-metadata flag.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
@@ -85,4 +85,56 @@ async fn the_demo_scale_sets_the_number_of_tables() {
         {"term": {"connectionQualifiedName": CONNECTION}}]}});
     let (_, page) = api.search(ADMIN, query, 0, 1, &[]).await;
     assert_eq!(page["approximateCount"], 602, "600 generated, plus the two fixed extras");
+}
+
+async fn access_config(api: &Api) -> Value {
+    let response = api.client.get(format!("{}/sandbox/access-config", api.base)).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
+}
+
+fn persona_names(config: &Value) -> Vec<String> {
+    config["personas"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn the_access_config_is_the_live_one_with_personas_created_through_the_api() {
+    let api = start_sandbox().await;
+    let demo: Value = serde_json::from_str(include_str!("../demo/access-config.json")).unwrap();
+    let config = access_config(&api).await;
+    assert_eq!(persona_names(&config), persona_names(&demo));
+    assert_eq!(config["users"], demo["users"]);
+    let persona = json!({"entities": [{"typeName": "Persona", "attributes": {"qualifiedName": "Auditors", "name": "Auditors",
+        "personaUsers": ["service-account-apikey-unconfigured"], "personaGroups": [], "isAccessControlEnabled": true}}]});
+    let (status, body) = api.post("/api/meta/entity/bulk", ADMIN, &persona).await;
+    assert_eq!(status, 200, "{body}");
+    let config = access_config(&api).await;
+    let auditors = config["personas"].as_array().unwrap().iter().find(|p| p["name"] == "Auditors").unwrap();
+    assert_eq!(auditors["users"], json!(["service-account-apikey-unconfigured"]));
+    // The document is an access config core reads.
+    steward_core::access::PolicyEngine::from_value(&config).unwrap();
+}
+
+#[tokio::test]
+async fn a_reset_restores_the_demo_tenants() {
+    let api = start_sandbox().await;
+    let returns = format!("{SALES}/RETURNS");
+    let change = json!({"entities": [{"typeName": "Table", "attributes": {"qualifiedName": returns, "name": "RETURNS", "description": "changed"},
+        "addOrUpdateClassifications": [{"typeName": PII, "propagate": true}]}]});
+    let (status, body) = api.post("/api/meta/entity/bulk?appendTags=true", ADMIN, &change).await;
+    assert_eq!(status, 200, "{body}");
+    let persona = json!({"entities": [{"typeName": "Persona", "attributes": {"qualifiedName": "Temp", "name": "Temp", "personaUsers": [], "personaGroups": []}}]});
+    assert_eq!(api.post("/api/meta/entity/bulk", ADMIN, &persona).await.0, 200);
+    let changed = api.asset(&returns, &["description"]).await;
+    assert_eq!(changed["attributes"]["description"], "changed");
+
+    let response = api.client.post(format!("{}/sandbox/reset", api.base)).send().await.unwrap();
+    assert_eq!(response.status(), 204);
+    let restored = api.asset(&returns, &["description"]).await;
+    assert!(restored["attributes"].get("description").is_none(), "{restored}");
+    assert!(!restored["classificationNames"].as_array().unwrap().contains(&json!(PII)));
+    let (_, column) = api.search(ADMIN, json!({"prefix": {"qualifiedName": format!("{returns}/")}}), 0, 1, &[]).await;
+    assert!(column["entities"][0]["classifications"].as_array().unwrap().iter().all(|c| c["typeName"] != PII), "propagation is gone too");
+    assert!(!persona_names(&access_config(&api).await).contains(&"Temp".to_owned()));
+    assert_eq!(restored["guid"], changed["guid"]);
 }

@@ -88,6 +88,26 @@ async fn the_tenants_are_saved_and_loaded_again() {
 }
 
 #[tokio::test]
+async fn a_reset_is_saved_and_keeps_the_demo_options_the_server_started_with() {
+    let dir = temp_dir("state-reset");
+    let path = dir.join("sandbox.json");
+    let server = start_binary(&path, &["--demo-scale", "20", "--demo-quality-set", "absent"]);
+    let (status, body) = server.api.post("/api/meta/entity/bulk?appendTags=true", ADMIN, &tag_request(0)).await;
+    assert_eq!(status, 200, "{body}");
+    let response = server.api.client.post(format!("{}/sandbox/reset", server.api.base)).send().await.unwrap();
+    assert_eq!(response.status(), 204);
+    let saved = read_state(&path);
+    let entities = saved["catalog"]["entities"].as_array().unwrap();
+    assert!(entities.iter().all(|e| e["attributes"]["description"] != "write 0"), "the reset state is saved at once");
+    let tables = entities.iter().filter(|e| e["typeName"] == "Table").count();
+    assert!(tables < 60, "still the small demo: {tables} tables");
+    let sets = saved["catalog"]["businessMetadata"].as_array().unwrap();
+    assert!(sets.iter().all(|s| s["displayName"] != "Data Quality"), "still without the Data Quality set");
+    stop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
 async fn a_server_killed_during_writes_leaves_a_state_file_that_parses() {
     let dir = temp_dir("state-kill");
     let path = dir.join("sandbox.json");

@@ -42,6 +42,8 @@ export interface PreflightReport {
   cannotWrite: BlockedAsset[];
   /** Whether writes were checked (they are when `accessConfig` is given). */
   writesChecked: boolean;
+  /** Attributes the custom-metadata set lacks (all twelve when the set is missing); a push needs them. */
+  missingSetAttributes: string[];
   /** What a person should do next. */
   advice: string[];
   requests: { searches: number; reads: number; writes: number };
@@ -102,6 +104,7 @@ struct PreflightReport {
     cannot_read: Vec<Blocked>,
     cannot_write: Vec<Blocked>,
     writes_checked: bool,
+    missing_set_attributes: Vec<String>,
     advice: Vec<String>,
     requests: steward_core::sync::report::RequestCounts,
 }
@@ -134,7 +137,12 @@ async fn preflight(run: &Run, inventory: &Inventory, mode: plan::Mode, engine: O
     run.admit(Kind::Read).await?;
     let me = run.api.whoami(run.signal.as_ref()).await?;
     let defs = run.typedefs().await?;
-    let set = match quality_set::resolve(&defs.business_metadata_defs, &run.options.metadata_set) {
+    let status = quality_set::resolve(&defs.business_metadata_defs, &run.options.metadata_set);
+    let missing_set = match &status {
+        SetStatus::Ready(_) => Vec::new(),
+        other => other.missing_attributes(),
+    };
+    let set = match status {
         SetStatus::Ready(set) => Some(set),
         _ => None,
     };
@@ -204,11 +212,19 @@ async fn preflight(run: &Run, inventory: &Inventory, mode: plan::Mode, engine: O
     if !cannot_read.is_empty() {
         advice.push(format!("{} asset(s) can't be read: their tags won't be pulled and nothing will be written to them", cannot_read.len()));
     }
-    if set.is_none() && mode.pushes() {
-        advice.push(format!("the custom-metadata set \"{}\" is missing or incomplete: the sync creates it with an admin token, otherwise an admin must", run.options.metadata_set));
+    // The push creates a missing set only with an admin token.
+    let set_blocks = mode.pushes() && !missing_set.is_empty() && !me.is_admin();
+    if mode.pushes() && !missing_set.is_empty() {
+        let who = if me.is_admin() { "the sync creates it (this token is an admin's)" } else { "this token may not create it: ask a catalog admin, or run the setup assistant with an admin token" };
+        advice.push(format!(
+            "the custom-metadata set \"{}\" lacks {}: {who}",
+            run.options.metadata_set,
+            missing_set.join(", ")
+        ));
     }
     Ok(PreflightReport {
-        ok: cannot_read.is_empty() && cannot_write.is_empty() && !mapping.mapped.is_empty(),
+        ok: cannot_read.is_empty() && cannot_write.is_empty() && !mapping.mapped.is_empty() && !set_blocks,
+        missing_set_attributes: missing_set,
         user: me.username,
         mapped: mapping.mapped.len(),
         unmapped: mapping.unmapped_local.len(),
@@ -266,6 +282,18 @@ pub fn setup_integration_with(admin: &CatalogClient, integration: &CatalogClient
     }))
 }
 
+/// The status of a planned step once it ran: `create` → `created`, `update` → `updated`
+/// (`planned` in a dry run); `exists` stays.
+fn done_status(planned: &str, dry_run: bool) -> String {
+    match planned {
+        "exists" => "exists",
+        _ if dry_run => "planned",
+        "create" => "created",
+        _ => "updated",
+    }
+    .to_owned()
+}
+
 async fn search_named(admin: &CatalogApi, type_name: &str, filter: Vec<Query>, signal: Option<&AbortSignal>) -> Result<Vec<EntityHeader>, StewardError> {
     let mut clauses = vec![Query::term("__typeName.keyword", type_name), Query::term("__state", "ACTIVE")];
     clauses.extend(filter);
@@ -296,31 +324,23 @@ async fn setup_integration(admin: &CatalogApi, integration: &CatalogApi, args: &
     let persona = personas.iter().find(|p| p.attributes.get("name").and_then(Value::as_str) == Some(request.persona_name.as_str()));
     let mut persona_guid = persona.map(|p| p.guid.clone());
     for mut step in setup::plan_persona(request, &user, persona) {
-        if let Some(entity) = step.entity.take() {
-            if args.dry_run {
-                step.status = "planned".into();
-            } else {
-                let answer = admin.bulk(&BulkRequest { entities: vec![entity] }, BulkOptions::default(), signal).await?;
-                if persona_guid.is_none() {
-                    persona_guid = answer.guid_assignments.get("-1").cloned().or_else(|| answer.mutated_entities.create.first().map(|h| h.guid.clone()));
-                }
-                step.status = if step.status == "create" { "created".into() } else { "updated".into() };
+        if let (Some(entity), false) = (step.entity.take(), args.dry_run) {
+            let answer = admin.bulk(&BulkRequest { entities: vec![entity] }, BulkOptions::default(), signal).await?;
+            if persona_guid.is_none() {
+                persona_guid = answer.guid_assignments.get("-1").cloned().or_else(|| answer.mutated_entities.create.first().map(|h| h.guid.clone()));
             }
         }
+        step.status = done_status(&step.status, args.dry_run);
         steps.push(step);
     }
     let policy_step = match &persona_guid {
         Some(guid) => {
             let policies = search_named(admin, "AuthPolicy", Vec::new(), signal).await?;
             let mut step = setup::plan_policy(request, guid, &policies);
-            if let Some(entity) = step.entity.take() {
-                if args.dry_run {
-                    step.status = "planned".into();
-                } else {
-                    admin.bulk(&BulkRequest { entities: vec![entity] }, BulkOptions::default(), signal).await?;
-                    step.status = if step.status == "create" { "created".into() } else { "updated".into() };
-                }
+            if let (Some(entity), false) = (step.entity.take(), args.dry_run) {
+                admin.bulk(&BulkRequest { entities: vec![entity] }, BulkOptions::default(), signal).await?;
             }
+            step.status = done_status(&step.status, args.dry_run);
             step
         }
         None => SetupStep { step: "policy", status: "planned".into(), detail: "after the persona is created".into(), entity: None },

@@ -437,13 +437,14 @@ impl Run {
             self.progress("pull", mapping.mapped.len(), mapping.mapped.len());
         }
         if mode.pushes() {
-            if let Some(set) = &set {
-                let push = plan::plan_push(&inventory, mapping, &state.headers, set, &self.options);
-                report.counts.metadata_unchanged = push.metadata_unchanged;
-                report.counts.announcements_kept = push.announcements_kept;
-                report.extend_log(push.log);
-                self.send_writes(report, push.writes, set).await;
-            }
+            // Without the set (missing, and the token may not create it: logged above) the
+            // announcements still go out.
+            let push = plan::plan_push(&inventory, mapping, &state.headers, set.as_ref(), &self.options);
+            report.counts.metadata_unchanged = push.metadata_unchanged;
+            report.counts.announcements_kept = push.announcements_kept;
+            report.extend_log(push.log);
+            let set_id = set.as_ref().map_or("", |s| s.set_id.as_str());
+            self.send_writes(report, push.writes, set_id).await;
         }
         if mode.pulls() {
             report.inventory = Some(inventory);
@@ -514,7 +515,7 @@ impl Run {
 
     /// Sends the writes in bulk batches, concurrently; a refused batch is split until the
     /// asset at fault fails alone.
-    async fn send_writes(&self, report: &mut SyncReport, writes: Vec<AssetWrite>, set: &ResolvedSet) {
+    async fn send_writes(&self, report: &mut SyncReport, writes: Vec<AssetWrite>, set_id: &str) {
         let total = writes.len();
         self.progress("push", 0, total);
         if self.options.dry_run {
@@ -530,19 +531,18 @@ impl Run {
         let mut results = stream::iter(batches.into_iter().map(|batch| {
             let done = &done;
             async move {
-                let outcome = if self.cancelled() { None } else { Some(self.write_batch(batch, &set.set_id).await) };
+                let outcomes = if self.cancelled() { vec![Sent::Not; batch.len()] } else { self.write_batch(batch, set_id).await };
                 done.set(done.get() + batch.len());
                 self.progress("push", done.get(), total);
-                (batch, outcome)
+                (batch, outcomes)
             }
         }))
         .buffer_unordered(self.options.concurrency);
         let mut written = Vec::new();
-        while let Some((batch, outcome)) = results.next().await {
-            let Some(outcomes) = outcome else { continue };
-            for (w, result) in batch.iter().zip(outcomes) {
-                match result {
-                    Ok(()) => {
+        while let Some((batch, outcomes)) = results.next().await {
+            for (w, outcome) in batch.iter().zip(outcomes) {
+                match outcome {
+                    Sent::Written => {
                         if !w.changes.is_empty() {
                             report.counts.metadata_written += 1;
                         }
@@ -554,7 +554,12 @@ impl Run {
                         report.extend_log(write_log(w, LogResult::Written, "wrote"));
                         written.push(w.clone());
                     }
-                    Err(message) => report.extend_log(write_log(w, LogResult::Error, &message)),
+                    Sent::Failed(message) => {
+                        // One failed asset counts one error, whatever its write carried.
+                        report.counts.errors += 1;
+                        report.log.extend(write_log(w, LogResult::Error, &message));
+                    }
+                    Sent::Not => report.extend_log(write_log(w, LogResult::Skipped, "not sent: the run was cancelled; the next run writes it")),
                 }
             }
         }
@@ -562,26 +567,36 @@ impl Run {
     }
 
     /// One bulk request; on refusal, halves until each failure is one asset's.
-    fn write_batch<'a>(&'a self, batch: &'a [AssetWrite], set_id: &'a str) -> LocalBoxFuture<'a, Vec<Result<(), String>>> {
+    fn write_batch<'a>(&'a self, batch: &'a [AssetWrite], set_id: &'a str) -> LocalBoxFuture<'a, Vec<Sent>> {
         Box::pin(async move {
-            if let Err(e) = self.admit(Kind::Write).await {
-                return vec![Err(e.message); batch.len()];
+            if self.admit(Kind::Write).await.is_err() {
+                // Only cancelling interrupts the wait for the budget: nothing was sent.
+                return vec![Sent::Not; batch.len()];
             }
             let request = BulkRequest { entities: batch.iter().map(|w| w.to_bulk_entity(set_id)).collect() };
             let options = BulkOptions { replace_business_attributes: true, ..BulkOptions::default() };
             // Not the caller's signal: a write already sent is awaited, never cut off.
             match self.api.bulk(&request, options, None).await {
-                Ok(_) => vec![Ok(()); batch.len()],
+                Ok(_) => vec![Sent::Written; batch.len()],
                 Err(e) if batch.len() > 1 && splittable(&e) => {
                     let (left, right) = batch.split_at(batch.len() / 2);
                     let mut results = self.write_batch(left, set_id).await;
                     results.extend(self.write_batch(right, set_id).await);
                     results
                 }
-                Err(e) => vec![Err(e.message); batch.len()],
+                Err(e) => vec![Sent::Failed(e.message); batch.len()],
             }
         })
     }
+}
+
+/// What became of one asset's write.
+#[derive(Clone)]
+enum Sent {
+    Written,
+    Failed(String),
+    /// Cancelled before it was sent.
+    Not,
 }
 
 /// Whether a refused batch may be one asset's fault (not the token's, not the network's).
@@ -589,9 +604,9 @@ fn splittable(e: &StewardError) -> bool {
     e.status.is_some_and(|s| (400..500).contains(&s) && s != 401 && s != 429)
 }
 
+/// The log entries of one asset's write: one per action (custom metadata, announcement).
 fn write_log(w: &AssetWrite, result: LogResult, verb: &str) -> Vec<LogEntry> {
-    let mut entries = Vec::new();
-    let entry = |action, message: String| LogEntry {
+    let entry = |action, result, message: String| LogEntry {
         asset_id: Some(w.asset_id.clone()),
         asset: Some(w.asset.clone()),
         qualified_name: Some(w.qualified_name.clone()),
@@ -599,21 +614,21 @@ fn write_log(w: &AssetWrite, result: LogResult, verb: &str) -> Vec<LogEntry> {
         result,
         message,
     };
+    let done = matches!(result, LogResult::Written | LogResult::Planned);
+    let mut entries = Vec::new();
     if !w.changes.is_empty() {
         let names: Vec<&str> = w.changes.iter().map(|c| c.attribute.as_str()).collect();
-        let message = if result == LogResult::Error { verb.to_owned() } else { format!("{verb} {}", names.join(", ")) };
-        entries.push(entry(LogAction::Metadata, message));
+        let message = if done { format!("{verb} {}", names.join(", ")) } else { verb.to_owned() };
+        entries.push(entry(LogAction::Metadata, result, message));
     }
     if let Some(change) = &w.announcement {
-        let (result_ok, what) = match change {
+        let (set_result, what) = match change {
             plan::AnnouncementChange::Set { title, .. } => (LogResult::Set, format!("announcement \"{title}\"")),
             plan::AnnouncementChange::Clear => (LogResult::Cleared, "removed our announcement (no active anomalies)".to_owned()),
         };
-        let mut e = entry(LogAction::Announcement, if result == LogResult::Error { verb.to_owned() } else { what });
-        if result == LogResult::Written {
-            e.result = result_ok;
-        }
-        entries.push(e);
+        let result = if result == LogResult::Written { set_result } else { result };
+        let message = if done { format!("{verb} {what}") } else { verb.to_owned() };
+        entries.push(entry(LogAction::Announcement, result, message));
     }
     entries
 }

@@ -587,16 +587,18 @@ pub struct PushPlan {
 }
 
 /// Plans the push. `headers` holds the catalog's answer for each mapped asset (with the set's
-/// values as `<setId>.<attrId>` and the announcement attributes), by guid.
+/// values as `<setId>.<attrId>` and the announcement attributes), by guid. Without a set (it is
+/// missing and can't be created) only announcements are planned.
 pub fn plan_push(
     inventory: &Inventory,
     mapping: &MappingReport,
     headers: &HashMap<String, EntityHeader>,
-    set: &ResolvedSet,
+    set: Option<&ResolvedSet>,
     options: &SyncOptions,
 ) -> PushPlan {
     let display: HashMap<&str, &str> = set
-        .attributes
+        .map(|s| s.attributes.as_slice())
+        .unwrap_or_default()
         .iter()
         .filter_map(|(measure, id)| {
             quality_set::ATTRIBUTES.iter().find(|(_, _, m)| m == measure).map(|(name, ..)| (id.as_str(), *name))
@@ -611,21 +613,24 @@ pub fn plan_push(
         };
         let mut metadata = Map::new();
         let mut changes = Vec::new();
-        for (id, wanted) in quality_set::values(quality, set) {
-            let current = header.attributes.get(&format!("{}.{id}", set.set_id));
-            if !quality_set::same_value(current, &wanted) {
-                changes.push(AttributeChange {
-                    attribute: display.get(id.as_str()).copied().unwrap_or(id.as_str()).to_owned(),
-                    from: current.cloned().unwrap_or(Value::Null),
-                    to: wanted.clone(),
-                });
-                metadata.insert(id, wanted);
+        if let Some(set) = set {
+            for (id, wanted) in quality_set::values(quality, set) {
+                let current = header.attributes.get(&format!("{}.{id}", set.set_id));
+                if !quality_set::same_value(current, &wanted) {
+                    changes.push(AttributeChange {
+                        attribute: display.get(id.as_str()).copied().unwrap_or(id.as_str()).to_owned(),
+                        from: current.cloned().unwrap_or(Value::Null),
+                        to: wanted.clone(),
+                    });
+                    metadata.insert(id, wanted);
+                }
             }
         }
-        if metadata.is_empty() {
+        // Without a set the run logs once why metadata was not pushed.
+        if set.is_some() && metadata.is_empty() {
             plan.metadata_unchanged += 1;
             plan.log.push(LogEntry::for_mapped(m, LogAction::Metadata, LogResult::Unchanged, "custom metadata already up to date"));
-        } else {
+        } else if !metadata.is_empty() {
             plan.metadata_changed += 1;
         }
         let announcement = if options.announcements { announcement_change(&mut plan, m, header, quality) } else { None };

@@ -147,32 +147,37 @@ pub fn plan_persona(request: &SetupRequest, user: &str, found: Option<&EntityHea
     let mut users = strings(persona.attributes.get("personaUsers"));
     let enabled = persona.attributes.get("isAccessControlEnabled").and_then(Value::as_bool).unwrap_or(true);
     let has_user = users.iter().any(|u| u == user);
-    let mut steps = vec![SetupStep {
-        step: "persona",
-        status: if enabled { "exists".into() } else { "update".into() },
-        detail: if enabled { format!("persona \"{}\" exists", request.persona_name) } else { format!("persona \"{}\" is disabled: enable it", request.persona_name) },
-        entity: None,
-    }];
-    if !has_user || !enabled {
-        users.push(user.to_owned());
-        users.dedup();
+    let change = (!has_user || !enabled).then(|| {
+        if !has_user {
+            users.push(user.to_owned());
+        }
         let qn = text(persona, attr::QUALIFIED_NAME).unwrap_or_default();
         let mut entity = BulkEntity::minimal("Persona", qn, request.persona_name.clone());
         entity.guid = Some(persona.guid.clone());
         entity.attributes.insert("personaUsers".into(), json!(users));
         entity.attributes.insert("isAccessControlEnabled".into(), json!(true));
-        if let Some(step) = steps.first_mut() {
-            step.entity = Some(entity);
-            step.status = "update".into();
-        }
-    }
-    steps.push(SetupStep {
-        step: "user",
-        status: if has_user { "exists".into() } else { "update".into() },
-        detail: if has_user { format!("{user} is in the persona") } else { format!("add {user} to the persona") },
-        entity: None,
+        entity
     });
-    steps
+    // One write does both; it goes with the first step that needs it.
+    let (persona_change, user_change) = if enabled { (None, change) } else { (change, None) };
+    vec![
+        SetupStep {
+            step: "persona",
+            status: if enabled { "exists".into() } else { "update".into() },
+            detail: if enabled {
+                format!("persona \"{}\" exists", request.persona_name)
+            } else {
+                format!("persona \"{}\" is disabled: enable it", request.persona_name)
+            },
+            entity: persona_change,
+        },
+        SetupStep {
+            step: "user",
+            status: if has_user { "exists".into() } else { "update".into() },
+            detail: if has_user { format!("{user} is in the persona") } else { format!("add {user} to the persona") },
+            entity: user_change,
+        },
+    ]
 }
 
 /// Plans the policy step for the persona with guid `persona_guid`, given its policies.

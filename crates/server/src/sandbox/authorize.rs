@@ -3,7 +3,7 @@
 //! which asks core's decision function — the same `decide` a user previews in the page.
 
 use serde_json::Value;
-use steward_core::access::{AccessConfig, Asset, OwnerKind, PolicyEngine, QualifiedName, Request, Role};
+use steward_core::access::{qualified_name, AccessConfig, Decision, OwnerKind, PolicyEngine, RequestView, Role};
 use steward_core::catalog::error::{codes, ErrorBody};
 
 /// A metadata action a request needs (names as in SPEC §2).
@@ -125,18 +125,7 @@ impl AccessControl {
         if ACCESS_CONTROL_TYPES.contains(&asset.type_name) {
             return self.authorize_admin(user).map_err(|d| denied(d.reason));
         }
-        let qualified_name = QualifiedName::parse(asset.qualified_name).map_err(|e| denied(e.to_string()))?;
-        let request = Request {
-            user: user.to_owned(),
-            action: permission.as_str().to_owned(),
-            asset: Asset {
-                qualified_name,
-                type_name: asset.type_name.to_owned(),
-                tags: asset.tags.iter().map(|t| (*t).to_owned()).collect(),
-                glossary: None,
-            },
-        };
-        let decision = self.engine.decide(&request).map_err(|e| denied(e.to_string()))?;
+        let decision = self.decide(user, permission, asset).map_err(denied)?;
         if decision.allowed {
             return Ok(());
         }
@@ -152,6 +141,28 @@ impl AccessControl {
             })
             .unwrap_or_default();
         Err(denied(format!("{}{by}", decision.reason.name())))
+    }
+
+    /// Whether [`AccessControl::authorize`] would allow it (without explaining a refusal).
+    pub fn allows(&self, user: &str, permission: Permission, asset: &AssetRef<'_>) -> bool {
+        if ACCESS_CONTROL_TYPES.contains(&asset.type_name) {
+            return self.authorize_admin(user).is_ok();
+        }
+        self.decide(user, permission, asset).is_ok_and(|d| d.allowed)
+    }
+
+    /// Core's decision on the request, or why it could not be decided.
+    fn decide(&self, user: &str, permission: Permission, asset: &AssetRef<'_>) -> Result<Decision, String> {
+        qualified_name::check(asset.qualified_name).map_err(|e| e.to_string())?;
+        let request = RequestView {
+            user,
+            action: permission.as_str(),
+            qualified_name: asset.qualified_name,
+            type_name: asset.type_name,
+            tags: &asset.tags,
+            glossary: None,
+        };
+        self.engine.decide_view(&request).map_err(|e| e.to_string())
     }
 
     /// Is `user` an admin user (needed to create type definitions and access-control
@@ -207,6 +218,22 @@ mod tests {
         assert!(access.authorize("nobody", Permission::Read, &sales).is_err());
         assert!(access.authorize_admin("sandbox-admin").is_ok());
         assert!(access.authorize_admin(integration).is_err());
+    }
+
+    #[test]
+    fn the_restricted_integration_is_refused_hr_and_the_unconfigured_member_everything() {
+        let access = demo();
+        let hr = table("default/snowflake/1700000000/FINANCE_DB/HR/EMPLOYEES");
+        let ledger = table("default/snowflake/1700000000/FINANCE_DB/LEDGER/ACCOUNTS");
+        let restricted = "service-account-apikey-restricted";
+        for p in [Permission::Read, Permission::Update, Permission::UpdateCustomMetadata, Permission::AddTags, Permission::RemoveTags] {
+            assert!(access.authorize(restricted, p, &ledger).is_ok(), "{p:?}");
+            let denied = access.authorize(restricted, p, &hr).unwrap_err();
+            assert!(denied.reason.starts_with("deny-policy") && denied.reason.contains("No HR metadata"), "{}", denied.reason);
+            assert!(!access.allows(restricted, p, &hr));
+            assert!(!access.allows("service-account-apikey-unconfigured", p, &ledger), "{p:?}");
+        }
+        assert_eq!(access.authorize("service-account-apikey-unconfigured", Permission::Read, &ledger).unwrap_err().reason, "implicit-deny");
     }
 
     #[test]

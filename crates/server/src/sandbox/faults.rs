@@ -171,6 +171,11 @@ impl Faults {
         Self { plan: plan.map(Arc::new), seen: Mutex::new(HashMap::new()) }
     }
 
+    /// Forgets how often each request was seen (a reset replays from the start).
+    pub fn reset(&self) {
+        self.seen.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
     fn occurrence(&self, request_line: &str) -> u64 {
         let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
         let n = seen.entry(request_line.to_owned()).or_insert(0);

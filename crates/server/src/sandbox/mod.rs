@@ -1,6 +1,7 @@
 //! Sandbox tenants (SPEC §6): a local catalog and a local Hightouch workspace that speak the real
 //! wire formats, with demo data, fixed demo credentials (README), a matching local inventory,
-//! sample rows, fault injection and an optional state file.
+//! sample rows, fault injection, an optional state file, and helpers without a token: the
+//! inventory, samples, the live access config and a reset to the demo.
 
 pub mod authorize;
 pub mod catalog;
@@ -18,7 +19,7 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use steward_core::catalog::error::codes;
 use tokio::sync::Notify;
@@ -46,7 +47,9 @@ pub struct SandboxOptions {
 pub struct Sandbox {
     catalog: RwLock<Catalog>,
     hightouch: RwLock<Workspace>,
-    inventory: Inventory,
+    inventory: RwLock<Inventory>,
+    /// What a reset restores.
+    demo: DemoOptions,
     faults: Faults,
     state_file: Option<PathBuf>,
     changes: Notify,
@@ -70,7 +73,8 @@ impl Sandbox {
         Ok(Self {
             catalog: RwLock::new(Catalog::from_state(state.catalog)?),
             hightouch: RwLock::new(Workspace::from_state(state.hightouch)?),
-            inventory: state.inventory,
+            inventory: RwLock::new(state.inventory),
+            demo: DemoOptions::default(),
             faults: Faults::new(faults),
             state_file,
             changes: Notify::new(),
@@ -92,7 +96,7 @@ impl Sandbox {
             Some(state) => state,
             None => Self::demo_state(options.demo)?,
         };
-        let sandbox = Arc::new(Self::from_state(state, options.faults.clone(), options.state_file.clone())?);
+        let sandbox = Arc::new(Self { demo: options.demo, ..Self::from_state(state, options.faults.clone(), options.state_file.clone())? });
         if sandbox.state_file.is_some() {
             if fresh {
                 sandbox.save().await.map_err(|e| format!("cannot write the state file: {e}"))?;
@@ -118,8 +122,36 @@ impl Sandbox {
     }
 
     /// The local inventory.
-    pub fn inventory(&self) -> &Inventory {
-        &self.inventory
+    pub fn inventory(&self) -> RwLockReadGuard<'_, Inventory> {
+        self.inventory.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Restores the demo tenants the server started from (the same demo options, whether or not
+    /// a state file was loaded): catalog, Hightouch workspace and inventory; fault counters start
+    /// again. With a state file, the restored state is saved before this returns.
+    pub async fn reset(&self) -> Result<(), String> {
+        let options = self.demo;
+        let (catalog, hightouch, inventory) = tokio::task::spawn_blocking(move || -> Result<_, String> {
+            let state = Self::demo_state(options)?;
+            Ok((Catalog::from_state(state.catalog)?, Workspace::from_state(state.hightouch)?, state.inventory))
+        })
+        .await
+        .map_err(|e| e.to_string())??;
+        let old = {
+            // All three at once (in the order a snapshot reads them): no save sees a mix.
+            let mut current_catalog = self.catalog_mut();
+            let mut current_hightouch = self.hightouch.write().unwrap_or_else(PoisonError::into_inner);
+            let mut current_inventory = self.inventory.write().unwrap_or_else(PoisonError::into_inner);
+            (
+                std::mem::replace(&mut *current_catalog, catalog),
+                std::mem::replace(&mut *current_hightouch, hightouch),
+                std::mem::replace(&mut *current_inventory, inventory),
+            )
+        };
+        // Freeing a large tenant takes a while: not under the locks, not on the request's thread.
+        tokio::task::spawn_blocking(move || drop(old));
+        self.faults.reset();
+        self.save().await.map_err(|e| format!("cannot save the reset state: {e}"))
     }
 
     /// Records that the tenants changed (the state file is saved soon after).
@@ -135,7 +167,7 @@ impl Sandbox {
             format: state::FORMAT.to_owned(),
             catalog: self.catalog().to_state(),
             hightouch: self.hightouch().state().clone(),
-            inventory: self.inventory.clone(),
+            inventory: self.inventory().clone(),
         }
     }
 
@@ -166,13 +198,30 @@ pub fn router(sandbox: Arc<Sandbox>) -> Router {
     let helpers = Router::new()
         .route("/sandbox/inventory", get(get_inventory))
         .route("/sandbox/sample", get(get_sample))
+        .route("/sandbox/access-config", get(get_access_config))
+        .route("/sandbox/reset", post(reset))
         .with_state(sandbox);
     apis.merge(helpers)
 }
 
 /// `GET /sandbox/inventory`.
 async fn get_inventory(State(sandbox): State<Arc<Sandbox>>) -> Response {
-    Json(sandbox.inventory()).into_response()
+    Json(&*sandbox.inventory()).into_response()
+}
+
+/// `GET /sandbox/access-config`: the access config (SPEC §2) the catalog tenant authorises with
+/// now, personas and policies written through the API included.
+async fn get_access_config(State(sandbox): State<Arc<Sandbox>>) -> Response {
+    let config = sandbox.catalog().access().config().clone();
+    Json(config).into_response()
+}
+
+/// `POST /sandbox/reset` → 204: the demo tenants again.
+async fn reset(State(sandbox): State<Arc<Sandbox>>) -> Response {
+    match sandbox.reset().await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(e) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, codes::INTERNAL_ERROR, e).into_response(),
+    }
 }
 
 /// `GET /sandbox/sample?qualifiedName=…[&rows=N][&format=csv]`.

@@ -12,10 +12,14 @@ use crate::sandbox::demo::{self, ConnectionSpec, TagUse, EPOCH_MS, TAGS};
 use crate::sandbox::seeded::{guid_for, hashed_id};
 
 /// The demo credentials documented in the README: token → user.
-pub const DEMO_TOKENS: [(&str, &str); 3] = [
+pub const DEMO_TOKENS: [(&str, &str); 5] = [
     ("sandbox-admin-token", "sandbox-admin"),
     ("sandbox-integration-token", "service-account-apikey-integration"),
     ("sandbox-guest-token", "sandbox-guest"),
+    // The integration's persona with a deny on `FINANCE_DB/HR`: neither reads nor writes there.
+    ("sandbox-restricted-token", "service-account-apikey-restricted"),
+    // A member in no persona: every asset is hidden and every read refused.
+    ("sandbox-unconfigured-token", "service-account-apikey-unconfigured"),
 ];
 
 /// The demo access config (SPEC §2 format).

@@ -1,14 +1,19 @@
-//! `POST indexsearch` over the stored assets: core evaluates the query; the store narrows the
-//! candidates with its qualified-name indexes, keeps the hits the user may read, sorts, pages
-//! and builds the headers (custom metadata flattened as `<setId>.<attrId>`).
+//! `POST indexsearch` over the stored assets: the search index ([`super::index`]) gives the
+//! candidates in guid order (the matches themselves when it answers every clause), core
+//! evaluates whatever the index left open, the user's cached `read` decisions keep the hits they
+//! may read, then the hits are sorted, paged and turned into headers (custom metadata flattened
+//! as `<setId>.<attrId>`).
+
+use std::cmp::Ordering;
 
 use axum::http::StatusCode;
 use serde_json::Value;
 use steward_core::catalog::error::codes;
 use steward_core::catalog::search::{
-    self, field, FieldValue, IndexSearchRequest, IndexSearchResponse, Query, Scalar, SearchDocument, SortField,
+    self, field, FieldValue, IndexSearchRequest, IndexSearchResponse, SearchDocument, SortField, SortOrder,
 };
 
+use super::index::{intersect_all, Doc, Plan};
 use super::store::{entity_header, ApiError, Catalog, StoredEntity};
 use crate::sandbox::authorize::Permission;
 
@@ -24,15 +29,22 @@ fn super_types(type_name: &str) -> &'static [&'static str] {
     }
 }
 
+/// A sort key the index orders by without reading the assets.
+#[derive(Debug, Clone, Copy)]
+enum IndexedSort {
+    Guid(SortOrder),
+    Created(SortOrder),
+}
+
 impl Catalog {
     /// `POST indexsearch`: hits the user may read, sorted and paged.
     pub fn search(&self, user: &str, request: &IndexSearchRequest) -> Result<IndexSearchResponse, ApiError> {
         self.search_using(user, request, true)
     }
 
-    /// [`Catalog::search`], with or without narrowing by the indexes (the full scan is the
-    /// reference the narrowed search is tested against).
-    fn search_using(&self, user: &str, request: &IndexSearchRequest, use_indexes: bool) -> Result<IndexSearchResponse, ApiError> {
+    /// [`Catalog::search`], through the index or by evaluating the query on every asset and
+    /// deciding every hit afresh (the reference the index is tested against).
+    fn search_using(&self, user: &str, request: &IndexSearchRequest, use_index: bool) -> Result<IndexSearchResponse, ApiError> {
         let dsl = &request.dsl;
         if dsl.from.saturating_add(dsl.size) > MAX_RESULT_WINDOW {
             return Err(ApiError::new(
@@ -41,88 +53,125 @@ impl Catalog {
                 format!("Result window is too large, from + size must be less than or equal to {MAX_RESULT_WINDOW}; page by __timestamp ranges instead"),
             ));
         }
-        let candidates = if use_indexes { self.candidates(&dsl.query) } else { None };
-        let scope: Box<dyn Iterator<Item = &StoredEntity>> = match &candidates {
-            Some(narrowed) => Box::new(narrowed.iter().copied()),
-            None => Box::new(self.entities.values()),
+        let from = usize::try_from(dsl.from).unwrap_or(usize::MAX);
+        let size = usize::try_from(dsl.size).unwrap_or(usize::MAX);
+        let (total, page) = if use_index {
+            let mut hits = self.indexed_hits(user, request);
+            self.order_up_to(&mut hits, &dsl.sort, from.saturating_add(size));
+            let page: Vec<&StoredEntity> =
+                hits.iter().skip(from).take(size).filter_map(|doc| self.index.guid(*doc).and_then(|g| self.entities.get(g))).collect();
+            (hits.len(), page)
+        } else {
+            let hits = self.scanned_hits(user, request);
+            (hits.len(), hits.into_iter().skip(from).take(size).collect())
         };
-        let mut hits: Vec<&StoredEntity> = scope
+        let page = page.into_iter().map(|e| entity_header(e, &request.attributes, request.exclude_classifications)).collect();
+        Ok(IndexSearchResponse::page(total as u64, page))
+    }
+
+    /// Every asset the query (and post filter) matches and the user may read, sorted: the
+    /// naive way.
+    fn scanned_hits(&self, user: &str, request: &IndexSearchRequest) -> Vec<&StoredEntity> {
+        let dsl = &request.dsl;
+        let mut hits: Vec<&StoredEntity> = self
+            .entities
+            .values()
             .filter(|e| {
                 let doc = Indexed { entity: e };
                 dsl.query.matches(&doc) && dsl.post_filter.as_ref().is_none_or(|f| f.matches(&doc))
             })
             .filter(|e| self.authorize(user, Permission::Read, e).is_ok())
             .collect();
-        // Storage is in guid order, which is also the default and the usual paging sort.
-        let guid_order = dsl.sort.is_empty() || dsl.sort == [SortField::guid()];
-        if !guid_order {
-            hits.sort_by(|a, b| {
-                search::compare_documents(&dsl.sort, &Indexed { entity: a }, &Indexed { entity: b })
-            });
+        if !is_guid_order(&dsl.sort) {
+            hits.sort_by(|a, b| search::compare_documents(&dsl.sort, &Indexed { entity: a }, &Indexed { entity: b }));
         }
-        let total = hits.len() as u64;
-        let from = usize::try_from(dsl.from).unwrap_or(usize::MAX);
-        let size = usize::try_from(dsl.size).unwrap_or(usize::MAX);
-        let page = hits
-            .into_iter()
-            .skip(from)
-            .take(size)
-            .map(|e| entity_header(e, &request.attributes, request.exclude_classifications))
-            .collect();
-        Ok(IndexSearchResponse::page(total, page))
+        hits
     }
 
-    /// The assets a query can match, in guid order, when one of the clauses every match
-    /// satisfies names qualified names, guids, a qualified-name prefix or an ancestor
-    /// (`schemaQualifiedName` and the like: the denormalised ancestors are prefixes of the
-    /// qualified name); `None` means every asset. The whole query is still evaluated on them.
-    fn candidates(&self, query: &Query) -> Option<Vec<&StoredEntity>> {
-        let mut best: Option<Vec<&StoredEntity>> = None;
-        for leaf in query.required_leaves() {
-            let narrowed = match leaf {
-                Query::Term { field, value, case_insensitive: false } => self.narrow(search::base_field(field), std::slice::from_ref(value)),
-                Query::Terms { field, values } => self.narrow(search::base_field(field), values),
-                Query::Prefix { field, value, case_insensitive: false } if search::base_field(field) == field::QUALIFIED_NAME => {
-                    Some(self.under_prefix(value).collect())
+    /// The same hits through the index, as document numbers: candidates from the postings
+    /// (already in guid order), the query evaluated only where the index could not answer it,
+    /// `read` decided once per asset and user; sorted unless the index sorts them (by guid or
+    /// creation time: see [`Catalog::search_using`]).
+    fn indexed_hits(&self, user: &str, request: &IndexSearchRequest) -> Vec<Doc> {
+        let dsl = &request.dsl;
+        let Plan { docs, exact } = match &dsl.post_filter {
+            None => self.index.plan(&dsl.query),
+            Some(filter) => {
+                let (query, filter) = (self.index.plan(&dsl.query), self.index.plan(filter));
+                let docs = intersect_all(query.docs.into_iter().chain(filter.docs).collect());
+                Plan { docs, exact: query.exact && filter.exact }
+            }
+        };
+        let entity = |doc: Doc| self.index.guid(doc).and_then(|g| self.entities.get(g));
+        let decisions = self.index.decisions(user);
+        let keep = |doc: &Doc| {
+            let doc = *doc;
+            let evaluated = if exact {
+                None
+            } else {
+                let Some(e) = entity(doc) else { return false };
+                let indexed = Indexed { entity: e };
+                if !(dsl.query.matches(&indexed) && dsl.post_filter.as_ref().is_none_or(|f| f.matches(&indexed))) {
+                    return false;
                 }
-                _ => None,
+                Some(e)
             };
-            if let Some(found) = narrowed {
-                if best.as_ref().is_none_or(|b| found.len() < b.len()) {
-                    best = Some(found);
-                }
-            }
+            decisions.allows(doc, || evaluated.or_else(|| entity(doc)).is_some_and(|e| self.allows(user, Permission::Read, e)))
+        };
+        let all = Doc::try_from(self.index.len()).unwrap_or(Doc::MAX);
+        let hits: Vec<Doc> = match &docs {
+            Some(list) => list.iter().filter(|d| keep(d)).copied().collect(),
+            None => (0..all).filter(keep).collect(),
+        };
+        if dsl.sort.iter().all(|key| indexed_sort(key).is_some()) {
+            return hits;
         }
-        let mut best = best?;
-        best.sort_by(|a, b| a.guid.cmp(&b.guid));
-        best.dedup_by(|a, b| a.guid == b.guid);
-        Some(best)
+        // Stable: ties stay in guid order, as in the full scan.
+        let mut found: Vec<(Doc, &StoredEntity)> = hits.into_iter().filter_map(|doc| entity(doc).map(|e| (doc, e))).collect();
+        found.sort_by(|(_, a), (_, b)| search::compare_documents(&dsl.sort, &Indexed { entity: a }, &Indexed { entity: b }));
+        found.into_iter().map(|(doc, _)| doc).collect()
     }
 
-    fn narrow(&self, field: &str, values: &[Scalar]) -> Option<Vec<&StoredEntity>> {
-        let texts = values.iter().filter_map(|v| match v {
-            Scalar::Str(s) => Some(s.as_str()),
-            _ => None,
-        });
-        match field {
-            field::QUALIFIED_NAME => Some(
-                texts.filter_map(|qn| self.by_path.get(qn)).flatten().filter_map(|g| self.entities.get(g)).collect(),
-            ),
-            field::GUID => Some(texts.filter_map(|g| self.entities.get(g)).collect()),
-            "connectionQualifiedName" | "databaseQualifiedName" | "schemaQualifiedName" | "tableQualifiedName" | "viewQualifiedName" => {
-                Some(texts.flat_map(|ancestor| self.under_prefix(&format!("{ancestor}/")).collect::<Vec<_>>()).collect())
-            }
-            _ => None,
+    /// Puts the first `end` hits in the order of a sort the index knows (by guid or creation
+    /// time), ties in guid order as the full scan's stable sort leaves them; the hits after the
+    /// page only need to come after it.
+    fn order_up_to(&self, hits: &mut [Doc], sort: &[SortField], end: usize) {
+        if is_guid_order(sort) {
+            return;
+        }
+        let Some(keys) = sort.iter().map(indexed_sort).collect::<Option<Vec<_>>>() else { return };
+        let order = |a: &Doc, b: &Doc| keys.iter().map(|key| self.compare_indexed(*key, *a, *b)).find(|o| o.is_ne()).unwrap_or_else(|| a.cmp(b));
+        let end = end.min(hits.len());
+        if end > 0 && end < hits.len() {
+            hits.select_nth_unstable_by(end - 1, order);
+        }
+        if let Some(head) = hits.get_mut(..end) {
+            head.sort_unstable_by(order);
         }
     }
 
-    fn under_prefix<'a>(&'a self, prefix: &str) -> impl Iterator<Item = &'a StoredEntity> + 'a {
-        let prefix = prefix.to_owned();
-        self.by_path
-            .range(prefix.clone()..)
-            .take_while(move |(qn, _)| qn.starts_with(prefix.as_str()))
-            .flat_map(|(_, guids)| guids)
-            .filter_map(|g| self.entities.get(g))
+    fn compare_indexed(&self, key: IndexedSort, a: Doc, b: Doc) -> Ordering {
+        let (order, ordering) = match key {
+            IndexedSort::Guid(order) => (order, a.cmp(&b)),
+            IndexedSort::Created(order) => (order, self.index.created(a).cmp(&self.index.created(b))),
+        };
+        match order {
+            SortOrder::Asc => ordering,
+            SortOrder::Desc => ordering.reverse(),
+        }
+    }
+}
+
+/// Whether hits in guid order are already sorted (the default and the usual paging sort).
+fn is_guid_order(sort: &[SortField]) -> bool {
+    sort.is_empty() || sort == [SortField::guid()]
+}
+
+fn indexed_sort(key: &SortField) -> Option<IndexedSort> {
+    match search::base_field(&key.field) {
+        field::GUID => Some(IndexedSort::Guid(key.order)),
+        field::TIMESTAMP => Some(IndexedSort::Created(key.order)),
+        _ => None,
     }
 }
 
@@ -173,38 +222,189 @@ mod tests {
     use super::*;
     use crate::sandbox::catalog::demo::{self, DemoOptions};
     use serde_json::json;
+    use steward_core::catalog::entity::{BulkOptions, BulkRequest};
+    use steward_core::catalog::typedefs::TypeDefs;
+
+    const SF: &str = "default/snowflake/1700000000";
+    const USERS: [&str; 5] = [
+        "sandbox-admin",
+        "service-account-apikey-integration",
+        "sandbox-guest",
+        "service-account-apikey-restricted",
+        "service-account-apikey-unconfigured",
+    ];
+    const PII: &str = "cTrLMeBjKNeRV7HzBSL11u";
+    const FINANCE: &str = "f8RbN2xQp0LcV6tYh3JwEa";
+    const SENSITIVE: &str = "Zt5mH1dPq7WsK9cXa2VnLb";
 
     fn demo_catalog() -> Catalog {
         Catalog::from_state(demo::state(DemoOptions::default()).unwrap()).unwrap()
     }
 
-    /// Differential test: narrowing by the qualified-name indexes never changes an answer.
-    #[test]
-    fn indexed_search_agrees_with_a_full_scan() {
-        let catalog = demo_catalog();
-        let sf = "default/snowflake/1700000000";
-        let some_guid = catalog.entities().nth(7).unwrap().guid.clone();
-        let queries = [
-            json!({"term": {"qualifiedName": format!("{sf}/SALES_DB/SALES/ORDERS")}}),
-            json!({"terms": {"qualifiedName": [format!("{sf}/SALES_DB/SALES/ORDERS"), format!("{sf}/SALES_DB/SALES/NOPE"), format!("{sf}/SALES_DB")]}}),
-            json!({"term": {"__guid": some_guid}}),
-            json!({"bool": {"filter": [{"term": {"__typeName.keyword": "Column"}}, {"term": {"schemaQualifiedName": format!("{sf}/SALES_DB/MARKETING")}}]}}),
-            json!({"bool": {"filter": [{"term": {"tableQualifiedName": format!("{sf}/SALES_DB/SALES/CUSTOMERS")}}], "must_not": [{"term": {"name": "EMAIL"}}]}}),
-            json!({"bool": {"filter": [{"prefix": {"qualifiedName": format!("{sf}/FINANCE_DB/")}}, {"terms": {"__propagatedTraitNames": ["f8RbN2xQp0LcV6tYh3JwEa"]}}]}}),
-            json!({"bool": {"must": [{"prefix": {"qualifiedName": format!("{sf}/SALES_DB/SALES/ORD")}}, {"term": {"connectionQualifiedName": sf}}]}}),
-            json!({"bool": {"filter": [{"term": {"databaseQualifiedName": format!("{sf}/FINANCE_DB")}}, {"term": {"__typeName.keyword": "Schema"}}]}}),
-            json!({"term": {"qualifiedName": {"value": format!("{sf}/sales_db"), "case_insensitive": true}}}),
-            json!({"bool": {"should": [{"term": {"qualifiedName": format!("{sf}/SALES_DB")}}, {"term": {"__typeName.keyword": "Database"}}]}}),
+    fn schemas() -> Vec<String> {
+        ["SALES_DB/SALES", "SALES_DB/MARKETING", "SALES_DB/STAGING", "FINANCE_DB/LEDGER", "FINANCE_DB/PAYMENTS", "FINANCE_DB/HR", "NOPE_DB/NOPE"]
+            .iter()
+            .map(|s| format!("{SF}/{s}"))
+            .collect()
+    }
+
+    /// Queries of every shape the index answers, or answers in part, or leaves to core.
+    fn queries(catalog: &Catalog) -> Vec<Value> {
+        let guids: Vec<String> = catalog.entities().step_by(97).map(|e| e.guid.clone()).collect();
+        let sync_types = json!({"terms": {"__typeName.keyword": ["Table", "View", "MaterialisedView", "Column"]}});
+        vec![
+            json!({"term": {"qualifiedName": format!("{SF}/SALES_DB/SALES/ORDERS")}}),
+            json!({"terms": {"qualifiedName": [format!("{SF}/SALES_DB/SALES/ORDERS"), format!("{SF}/SALES_DB/SALES/NOPE"), format!("{SF}/SALES_DB")]}}),
+            json!({"term": {"__guid": guids[1]}}),
+            json!({"terms": {"__guid": [guids[3], guids[2], "no-such-guid", guids[3]]}}),
+            json!({"bool": {"filter": [{"term": {"__typeName.keyword": "Column"}}, {"term": {"schemaQualifiedName": format!("{SF}/SALES_DB/MARKETING")}}]}}),
+            json!({"bool": {"filter": [{"term": {"tableQualifiedName": format!("{SF}/SALES_DB/SALES/CUSTOMERS")}}], "must_not": [{"term": {"name": "EMAIL"}}]}}),
+            json!({"bool": {"filter": [{"prefix": {"qualifiedName": format!("{SF}/FINANCE_DB/")}}, {"terms": {"__propagatedTraitNames": [FINANCE]}}]}}),
+            json!({"bool": {"must": [{"prefix": {"qualifiedName": format!("{SF}/SALES_DB/SALES/ORD")}}, {"term": {"connectionQualifiedName": SF}}]}}),
+            json!({"bool": {"filter": [{"term": {"databaseQualifiedName": format!("{SF}/FINANCE_DB")}}, {"term": {"__typeName.keyword": "Schema"}}]}}),
+            json!({"term": {"qualifiedName": {"value": format!("{SF}/sales_db"), "case_insensitive": true}}}),
+            json!({"bool": {"should": [{"term": {"qualifiedName": format!("{SF}/SALES_DB")}}, {"term": {"__typeName.keyword": "Database"}}]}}),
+            json!({"bool": {"filter": [{"exists": {"field": "announcementType"}}], "should": [{"term": {"name": "ORDERS"}}], "minimum_should_match": 1}}),
             json!({"match_all": {}}),
-        ];
-        for user in ["sandbox-admin", "service-account-apikey-integration", "sandbox-guest"] {
-            for query in &queries {
-                let request: IndexSearchRequest = serde_json::from_value(json!({"dsl": {"from": 0, "size": 5000, "query": query}, "attributes": ["name"]})).unwrap();
-                let indexed = catalog.search_using(user, &request, true).unwrap();
-                let scanned = catalog.search_using(user, &request, false).unwrap();
-                assert_eq!(indexed, scanned, "{user}: {query}");
+            json!({"bool": {}}),
+            // What a sync sends: its tables, views and columns by schema; the schemas; existence.
+            json!({"bool": {"filter": [sync_types, {"terms": {"schemaQualifiedName": schemas()}}, {"term": {"__state": "ACTIVE"}}]}}),
+            json!({"bool": {"filter": [{"terms": {"__typeName.keyword": ["Schema"]}}, {"term": {"connectionQualifiedName": SF}}, {"term": {"__state": "ACTIVE"}}]}}),
+            json!({"bool": {"filter": [{"terms": {"qualifiedName": schemas()}}]}}),
+            json!({"bool": {"filter": [sync_types, {"term": {"__state": "ACTIVE"}}, {"range": {"__timestamp": {"gte": 1_700_000_200_000_i64, "lt": 1_700_000_900_000_i64}}}]}}),
+            json!({"range": {"__timestamp": {"gt": "1700000500000"}}}),
+            json!({"range": {"__timestamp": {"lte": true}}}),
+            json!({"range": {"__modificationTimestamp": {"gte": 1_700_000_500_000_i64}}}),
+            json!({"term": {"__state": "DELETED"}}),
+            json!({"terms": {"__typeName.keyword": []}}),
+            json!({"terms": {"__typeName.keyword": ["Persona", "Purpose", "AuthPolicy"]}}),
+            json!({"terms": {"__traitNames": [PII, SENSITIVE]}}),
+            json!({"bool": {"filter": [{"prefix": {"schemaQualifiedName": format!("{SF}/SALES_DB/")}}, {"term": {"name.keyword": "EMAIL"}}]}}),
+            json!({"terms": {"connectorName": ["postgres", "5"]}}),
+            json!({"terms": {"name": [5, "ORDERS"]}}),
+            json!({"bool": {"filter": [{"term": {"__superTypeNames.keyword": "SQL"}}, {"prefix": {"name": "CUST"}}]}}),
+        ]
+    }
+
+    /// Sorts: the paging sort, none, by creation time (how a client pages past the result
+    /// window), descending, and sorts the index leaves to core.
+    fn sorts() -> Vec<Value> {
+        vec![
+            json!([{"__guid": {"order": "asc"}}]),
+            json!([]),
+            json!([{"__timestamp": {"order": "asc"}}, {"__guid": {"order": "asc"}}]),
+            json!([{"__timestamp": "desc"}]),
+            json!([{"__guid": {"order": "desc"}}]),
+            json!(["name.keyword", {"__guid": {"order": "asc"}}]),
+            json!([{"__modificationTimestamp": {"order": "desc"}}]),
+        ]
+    }
+
+    /// Differential check: the index answers every query, sort, page and post filter as the
+    /// full scan does, for every demo user.
+    fn assert_index_agrees(catalog: &Catalog, when: &str) {
+        let post_filters = [None, Some(json!({"term": {"__typeName.keyword": "Column"}})), Some(json!({"bool": {"must_not": {"term": {"name": "ID"}}}}))];
+        for (i, query) in queries(catalog).iter().enumerate() {
+            for user in USERS {
+                let sorts = sorts();
+                let sort = &sorts[i % sorts.len()];
+                let post_filter = &post_filters[i % post_filters.len()];
+                let pages: &[(u64, u64)] = if i % 3 == 0 { &[(0, 5000), (7, 13)] } else { &[(0, 5000)] };
+                for &(from, size) in pages {
+                    let mut dsl = json!({"from": from, "size": size, "query": query, "sort": sort, "track_total_hits": true});
+                    if let Some(filter) = post_filter {
+                        dsl["post_filter"] = filter.clone();
+                    }
+                    let request: IndexSearchRequest = serde_json::from_value(json!({"dsl": dsl, "attributes": ["name", "connectorName"]})).unwrap();
+                    let indexed = catalog.search_using(user, &request, true).unwrap();
+                    let scanned = catalog.search_using(user, &request, false).unwrap();
+                    assert_eq!(indexed, scanned, "{when}: {user}: {dsl}");
+                }
             }
         }
+        // Every sort on the sync's query.
+        let sync = &queries(catalog)[14];
+        for sort in sorts() {
+            let request: IndexSearchRequest =
+                serde_json::from_value(json!({"dsl": {"from": 3, "size": 400, "query": sync, "sort": sort}, "attributes": ["name"]})).unwrap();
+            for user in USERS {
+                assert_eq!(catalog.search_using(user, &request, true).unwrap(), catalog.search_using(user, &request, false).unwrap(), "{when}: {user}: {sort}");
+            }
+        }
+    }
+
+    fn bulk(catalog: &mut Catalog, user: &str, options: &str, entities: Value) {
+        let options = BulkOptions::from_pairs(options.split('&').filter_map(|p| p.split_once('=')));
+        let request: BulkRequest = serde_json::from_value(json!({"entities": entities})).unwrap();
+        catalog.bulk(user, options, request, 1_800_000_000_000).unwrap();
+    }
+
+    fn hits(catalog: &Catalog, user: &str, query: Value) -> u64 {
+        let request: IndexSearchRequest = serde_json::from_value(json!({"dsl": {"size": 1, "query": query}})).unwrap();
+        catalog.search(user, &request).unwrap().approximate_count
+    }
+
+    /// Differential test: the index (postings and cached decisions) never changes an answer.
+    #[test]
+    fn indexed_search_agrees_with_a_full_scan() {
+        assert_index_agrees(&demo_catalog(), "demo");
+    }
+
+    /// The same after every kind of write, with the decisions cached before each: tags (and
+    /// their propagation) that an access policy reads, indexed attributes, a value that is not
+    /// text, a new asset, new tag definitions, a new policy.
+    #[test]
+    fn indexed_search_agrees_with_a_full_scan_after_writes() {
+        let mut catalog = demo_catalog();
+        let integration = "service-account-apikey-integration";
+        let orders = format!("{SF}/SALES_DB/SALES/ORDERS");
+        let under_orders = json!({"bool": {"should": [{"term": {"qualifiedName": orders}}, {"prefix": {"qualifiedName": format!("{orders}/")}}]}});
+        assert_index_agrees(&catalog, "before");
+        let seen = hits(&catalog, integration, under_orders.clone());
+        assert!(seen > 1);
+
+        // A purpose that hides `Sensitive` assets from the integration.
+        bulk(&mut catalog, "sandbox-admin", "", json!([{"typeName": "Purpose", "guid": "-1", "attributes": {"qualifiedName": "Hide sensitive",
+            "name": "Hide sensitive", "purposeClassifications": [SENSITIVE], "isAccessControlEnabled": true}}]));
+        let purpose = catalog.entities().find(|e| e.type_name == "Purpose" && e.name() == "Hide sensitive").unwrap().guid.clone();
+        bulk(&mut catalog, "sandbox-admin", "", json!([{"typeName": "AuthPolicy", "attributes": {"qualifiedName": "no read", "name": "no read",
+            "policyCategory": "purpose", "policySubCategory": "metadata", "policyType": "deny", "policyActions": ["entity-read"],
+            "policyResources": [format!("tag:{SENSITIVE}")], "policyUsers": [integration], "policyGroups": [],
+            "accessControl": {"typeName": "Purpose", "guid": purpose}}}]));
+        assert_index_agrees(&catalog, "new purpose");
+        assert_eq!(hits(&catalog, integration, under_orders.clone()), seen);
+
+        // Tagging the table hides it and, by propagation, its columns.
+        let tag = |add: bool| {
+            let key = if add { "addOrUpdateClassifications" } else { "removeClassifications" };
+            json!([{"typeName": "Table", "attributes": {"qualifiedName": orders, "name": "ORDERS"}, key: [{"typeName": SENSITIVE, "propagate": true}]}])
+        };
+        bulk(&mut catalog, "sandbox-admin", "appendTags=true", tag(true));
+        assert_eq!(hits(&catalog, integration, under_orders.clone()), 0);
+        assert_index_agrees(&catalog, "tagged");
+        bulk(&mut catalog, "sandbox-admin", "appendTags=true", tag(false));
+        assert_eq!(hits(&catalog, integration, under_orders.clone()), seen);
+        assert_index_agrees(&catalog, "untagged");
+
+        // Indexed attributes change; a number where text was.
+        let email = format!("{SF}/SALES_DB/SALES/CUSTOMERS/EMAIL");
+        bulk(&mut catalog, "sandbox-admin", "", json!([
+            {"typeName": "Column", "attributes": {"qualifiedName": email, "name": "EMAIL", "schemaQualifiedName": format!("{SF}/SALES_DB/MARKETING")}},
+            {"typeName": "Table", "attributes": {"qualifiedName": format!("{SF}/SALES_DB/SALES/RETURNS"), "name": "RETURNS", "connectorName": 5}},
+        ]));
+        assert_eq!(hits(&catalog, "sandbox-admin", json!({"terms": {"connectorName": ["5"]}})), 1);
+        assert_index_agrees(&catalog, "attributes");
+
+        // A new asset renumbers every document.
+        bulk(&mut catalog, "sandbox-admin", "appendTags=true", json!([{"typeName": "Table", "attributes": {"qualifiedName": format!("{SF}/SALES_DB/SALES/BRAND_NEW"),
+            "name": "BRAND_NEW", "schemaQualifiedName": format!("{SF}/SALES_DB/SALES")}, "addOrUpdateClassifications": [{"typeName": PII}]}]));
+        assert_eq!(hits(&catalog, integration, json!({"term": {"qualifiedName": format!("{SF}/SALES_DB/SALES/BRAND_NEW")}})), 1);
+        assert_index_agrees(&catalog, "created");
+
+        // New tag definitions are read by name.
+        let defs: TypeDefs = serde_json::from_value(json!({"classificationDefs": [{"name": "Restricted", "displayName": "Restricted"}]})).unwrap();
+        catalog.create_typedefs("sandbox-admin", defs).unwrap();
+        assert_index_agrees(&catalog, "typedefs");
     }
 
     #[test]

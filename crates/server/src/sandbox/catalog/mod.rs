@@ -3,6 +3,7 @@
 
 mod access_control;
 pub mod demo;
+mod index;
 mod index_search;
 pub mod store;
 mod writes;

@@ -19,6 +19,7 @@ use steward_core::catalog::typedefs::{BusinessMetadataDef, ClassificationDef, St
 use steward_core::catalog::whoami::{WhoAmI, API_TOKEN_ROLE};
 
 
+use super::index::{DocKeys, SearchIndex};
 use crate::sandbox::authorize::{AccessControl, AssetRef, Denied, Permission};
 use crate::sandbox::seeded::{guid_for, hashed_id};
 
@@ -174,8 +175,8 @@ pub struct Catalog {
     pub(super) entities: BTreeMap<String, StoredEntity>,
     pub(super) by_unique: HashMap<(String, String), String>,
     pub(super) by_qualified_name: HashMap<String, String>,
-    /// Qualified name → guids, sorted: prefix scans for searches.
-    pub(super) by_path: BTreeMap<String, Vec<String>>,
+    /// What searches look assets up in.
+    pub(super) index: SearchIndex,
     pub(super) created: u64,
 }
 
@@ -192,7 +193,7 @@ impl Catalog {
             entities: state.entities.into_iter().map(|e| (e.guid.clone(), e)).collect(),
             by_unique: HashMap::new(),
             by_qualified_name: HashMap::new(),
-            by_path: BTreeMap::new(),
+            index: SearchIndex::default(),
             created: state.created,
         };
         catalog.sync_access_entities("sandbox-admin", super::access_control::DEMO_TIME_MS);
@@ -231,21 +232,46 @@ impl Catalog {
     pub(super) fn reindex(&mut self) {
         self.by_unique.clear();
         self.by_qualified_name.clear();
-        self.by_path.clear();
         for e in self.entities.values() {
             let qn = e.qualified_name().to_owned();
             self.by_unique.insert((e.type_name.clone(), qn.clone()), e.guid.clone());
-            self.by_path.entry(qn.clone()).or_default().push(e.guid.clone());
             self.by_qualified_name.entry(qn).or_insert_with(|| e.guid.clone());
         }
         self.recompute_propagation();
+        self.rebuild_search_index();
+    }
+
+    /// Indexes every asset anew (after assets were added or removed: documents are numbered in
+    /// guid order); every cached decision is forgotten with the old index.
+    pub(super) fn rebuild_search_index(&mut self) {
+        self.index = SearchIndex::build(self.entities.values());
     }
 
     /// Tags with `propagate: true` show on every asset below (by qualified name) as propagated,
-    /// from the nearest ancestor, unless the asset carries the tag itself.
+    /// from the nearest ancestor, unless the asset carries the tag itself. Assets whose
+    /// propagated tags change are re-indexed.
     pub(super) fn recompute_propagation(&mut self) {
-        let mut derived: Vec<(String, Vec<Classification>)> = Vec::new();
-        for e in self.entities.values() {
+        let derived = self.derive_propagation(self.entities.values());
+        self.apply_propagation(derived);
+    }
+
+    /// [`Catalog::recompute_propagation`] for the assets at or below the qualified names whose
+    /// tags changed: no other asset's propagated tags can change (the index must hold every
+    /// asset, as it does unless assets were just added).
+    pub(super) fn recompute_propagation_under(&mut self, retagged: &[String]) {
+        let mut docs: Vec<_> = retagged.iter().flat_map(|qn| self.index.at_or_under(qn)).collect();
+        docs.sort_unstable();
+        docs.dedup();
+        let scope = docs.into_iter().filter_map(|doc| self.index.guid(doc)).filter_map(|g| self.entities.get(g));
+        let derived = self.derive_propagation(scope);
+        self.apply_propagation(derived);
+    }
+
+    /// The assets of `scope` whose propagated tags differ from what their ancestors propagate,
+    /// with what they propagate.
+    fn derive_propagation<'a>(&'a self, scope: impl Iterator<Item = &'a StoredEntity>) -> Vec<(String, Vec<Classification>)> {
+        let mut derived = Vec::new();
+        for e in scope {
             let mut found: Vec<Classification> = Vec::new();
             let mut qn = e.qualified_name();
             while let Some((parent, _)) = qn.rsplit_once('/') {
@@ -268,13 +294,19 @@ impl Catalog {
                     });
                 }
             }
-            if !found.is_empty() || !e.propagated.is_empty() {
+            if found != e.propagated {
                 derived.push((e.guid.clone(), found));
             }
         }
+        derived
+    }
+
+    fn apply_propagation(&mut self, derived: Vec<(String, Vec<Classification>)>) {
         for (guid, found) in derived {
             if let Some(e) = self.entities.get_mut(&guid) {
+                let before = DocKeys::of(e);
                 e.propagated = found;
+                self.index.update(&guid, &before, DocKeys::of(e));
             }
         }
     }
@@ -321,6 +353,11 @@ impl Catalog {
 
     pub(super) fn authorize(&self, user: &str, permission: Permission, e: &StoredEntity) -> Result<(), ApiError> {
         Ok(self.access.authorize(user, permission, &self.asset_ref(e))?)
+    }
+
+    /// Whether [`Catalog::authorize`] would allow it (without explaining a refusal).
+    pub(super) fn allows(&self, user: &str, permission: Permission, e: &StoredEntity) -> bool {
+        self.access.allows(user, permission, &self.asset_ref(e))
     }
 
     /// `GET typedefs`: the requested categories (all when none), struct definitions always.
@@ -374,6 +411,8 @@ impl Catalog {
         }
         self.tags.extend(created.classification_defs.iter().cloned());
         self.business_metadata.extend(created.business_metadata_defs.iter().cloned());
+        // Decisions read tags by display name: a new definition can name a tag already in use.
+        self.index.forget_decisions();
         created.struct_defs = Vec::new();
         Ok(created)
     }
@@ -417,6 +456,7 @@ impl Catalog {
         }
         self.tags = tags;
         self.business_metadata = sets;
+        self.index.forget_decisions();
         Ok(updated)
     }
 
@@ -569,4 +609,42 @@ fn already_exists(name: &str) -> ApiError {
 
 pub(super) fn bad_custom_metadata(code: &str, message: String) -> ApiError {
     ApiError::new(StatusCode::BAD_REQUEST, code, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::catalog::demo::{self, DemoOptions};
+    use serde_json::json;
+    use steward_core::catalog::entity::{BulkOptions, BulkRequest};
+
+    /// Differential test: propagation recomputed below the retagged assets only equals
+    /// propagation recomputed over every asset, after each of a series of tag writes at every
+    /// level (propagating or not, restricted through the hierarchy, added over a propagated one,
+    /// removed).
+    #[test]
+    fn propagation_below_the_retagged_assets_equals_a_full_recompute() {
+        let mut catalog = Catalog::from_state(demo::state(DemoOptions::default()).unwrap()).unwrap();
+        let sf = "default/snowflake/1700000000";
+        let [pii, confidential, finance, sensitive] = ["cTrLMeBjKNeRV7HzBSL11u", "Kq3wZ8bYd1Xg2nP5sT7vLm", "f8RbN2xQp0LcV6tYh3JwEa", "Zt5mH1dPq7WsK9cXa2VnLb"];
+        let writes = [
+            (format!("{sf}/SALES_DB"), "Database", json!({"addOrUpdateClassifications": [{"typeName": sensitive, "propagate": true}]})),
+            (format!("{sf}/SALES_DB/SALES/ORDERS"), "Table", json!({"addOrUpdateClassifications": [{"typeName": sensitive, "propagate": false}]})),
+            (format!("{sf}/SALES_DB/SALES"), "Schema", json!({"addOrUpdateClassifications": [{"typeName": pii, "propagate": true, "restrictPropagationThroughHierarchy": true}]})),
+            (format!("{sf}/FINANCE_DB/PAYMENTS"), "Schema", json!({"removeClassifications": [{"typeName": finance}]})),
+            (format!("{sf}/FINANCE_DB/PAYMENTS/CARDS"), "Table", json!({"addOrUpdateClassifications": [{"typeName": confidential, "propagate": true}]})),
+            (format!("{sf}/SALES_DB"), "Database", json!({"removeClassifications": [{"typeName": sensitive}]})),
+            (format!("{sf}/FINANCE_DB/HR"), "Schema", json!({"addOrUpdateClassifications": [{"typeName": confidential, "propagate": false}]})),
+        ];
+        for (qn, type_name, change) in writes {
+            let mut entity = json!({"typeName": type_name, "attributes": {"qualifiedName": qn, "name": qn.rsplit('/').next().unwrap()}});
+            entity.as_object_mut().unwrap().extend(change.as_object().unwrap().clone());
+            let request: BulkRequest = serde_json::from_value(json!({"entities": [entity]})).unwrap();
+            catalog.bulk("sandbox-admin", BulkOptions { append_tags: true, ..BulkOptions::default() }, request, 1_800_000_000_000).unwrap();
+            let mut full = catalog.clone();
+            full.recompute_propagation();
+            let propagated = |c: &Catalog| c.entities().map(|e| (e.guid.clone(), e.propagated.clone())).collect::<Vec<_>>();
+            assert_eq!(propagated(&catalog), propagated(&full), "after a write on {qn}");
+        }
+    }
 }

@@ -13,6 +13,7 @@ use steward_core::catalog::entity::{
 };
 use steward_core::catalog::error::codes;
 
+use super::index::DocKeys;
 use super::store::{bad_custom_metadata, guid_not_found, mutation_header, unknown_type, ApiError, Catalog, StoredEntity, ASSET_TYPES};
 use crate::sandbox::authorize::Permission;
 use crate::sandbox::seeded::guid_for;
@@ -80,8 +81,10 @@ impl Catalog {
             return Ok(false);
         }
         if let Some(e) = self.entities.get_mut(guid) {
+            let before = DocKeys::of(e);
             e.business_attributes = merged;
             touch(e, user, now);
+            self.index.update(guid, &before, DocKeys::of(e));
         }
         Ok(true)
     }
@@ -102,9 +105,13 @@ impl Catalog {
             plans.push(plan);
         }
         let mut response = EntityMutationResponse::default();
-        let mut tags_changed = false;
+        let mut retagged: Vec<String> = Vec::new();
+        let mut created = false;
         for plan in plans {
-            tags_changed |= plan.tags.is_some() || plan.create;
+            if plan.tags.is_some() && !plan.create {
+                retagged.push(plan.qualified_name.clone());
+            }
+            created |= plan.create;
             let guid = plan.guid.clone();
             if let Some(placeholder) = &plan.placeholder {
                 response.guid_assignments.insert(placeholder.clone(), guid.clone());
@@ -118,7 +125,6 @@ impl Catalog {
                 };
                 self.by_unique.insert((plan.type_name.clone(), plan.qualified_name.clone()), guid.clone());
                 self.by_qualified_name.entry(plan.qualified_name.clone()).or_insert_with(|| guid.clone());
-                self.by_path.entry(plan.qualified_name.clone()).or_default().push(guid.clone());
                 self.entities.insert(guid.clone(), e);
                 if let Some(e) = self.entities.get(&guid) {
                     response.mutated_entities.create.push(mutation_header(e));
@@ -129,6 +135,7 @@ impl Catalog {
                 continue;
             }
             if let Some(e) = self.entities.get_mut(&guid) {
+                let before = DocKeys::of(e);
                 for (k, v) in plan.attributes {
                     if v.is_null() {
                         e.attributes.remove(&k);
@@ -144,10 +151,14 @@ impl Catalog {
                 }
                 touch(e, user, now);
                 response.mutated_entities.update.push(mutation_header(e));
+                self.index.update(&guid, &before, DocKeys::of(e));
             }
         }
-        if tags_changed {
+        if created {
             self.recompute_propagation();
+            self.rebuild_search_index();
+        } else if !retagged.is_empty() {
+            self.recompute_propagation_under(&retagged);
         }
         Ok(response)
     }
