@@ -121,16 +121,18 @@ test("the type definitions compile for a strict TypeScript consumer", () => {
   execFileSync(process.execPath, [tsc, "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--lib", "es2022,dom", "consumer.ts"], { cwd: consumer, encoding: "utf8" });
 });
 
-test("the README's consumer example runs and prints what it says", () => {
-  const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
-  const match = /<!-- example:consumer -->\s*```js\n([\s\S]*?)```/.exec(readme);
-  assert.ok(match, "README.md has a js block after <!-- example:consumer -->");
-  const source = match[1].replaceAll("http://127.0.0.1:8080", server.url);
-  const expected = [...source.matchAll(/\/\/ → (.*)$/gm)].map((m) => m[1].trim());
-  const printed = runInConsumer(source).trim().split("\n");
-  assert.equal(printed.length, expected.length, `printed: ${printed.join(" | ")}`);
-  expected.forEach((want, i) => {
-    if (want.startsWith("/")) assert.match(printed[i], new RegExp(want.slice(1, -1)));
-    else assert.equal(printed[i], want);
+for (const name of ["consumer", "sync"]) {
+  test(`the README's ${name} example runs and prints what it says`, () => {
+    const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
+    const match = new RegExp(`<!-- example:${name} -->\\s*\`\`\`js\\n([\\s\\S]*?)\`\`\``).exec(readme);
+    assert.ok(match, `README.md has a js block after <!-- example:${name} -->`);
+    const source = match[1].replaceAll("http://127.0.0.1:8080", server.url);
+    const expected = [...source.matchAll(/\/\/ → (.*)$/gm)].map((m) => m[1].trim());
+    const printed = runInConsumer(source).trim().split("\n");
+    assert.equal(printed.length, expected.length, `printed: ${printed.join(" | ")}`);
+    expected.forEach((want, i) => {
+      if (want.startsWith("/")) assert.match(printed[i], new RegExp(want.slice(1, -1)));
+      else assert.equal(printed[i], want);
+    });
   });
-});
+}
