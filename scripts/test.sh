@@ -37,6 +37,8 @@ if [ -z "$server_url" ]; then
 fi
 export STEWARD_TEST_SERVER="$server_url"
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+# The headless runner gives a whole test binary 20 s by default; the sync tests run full syncs.
+export WASM_BINDGEN_TEST_TIMEOUT=180
 # webdriver.json (Chromium flags for running as root, headless) is read from the crate folder.
 (cd crates/wasm && cargo test --target wasm32-unknown-unknown --tests --locked)
 (cd crates/wasm && WASM_BINDGEN_USE_BROWSER=1 CHROMEDRIVER=/usr/bin/chromedriver \
