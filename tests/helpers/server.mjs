@@ -11,17 +11,19 @@ export const serverBin =
   process.env.STEWARD_SERVER_BIN ?? path.join(repoRoot, "target/debug/steward-server");
 
 /**
- * Starts `steward-server --port 0 ...args` and resolves to `{url, stop}` once it logs its URL.
+ * Starts `steward-server --port 0 ...args` and resolves to `{url, stop}` once it logs its URL
+ * (a large `--demo-scale` takes longer to build: raise `startupMs`).
  * @param {string[]} args
+ * @param {{startupMs?: number}} [options]
  */
-export async function startServer(args = ["--sandbox"]) {
+export async function startServer(args = ["--sandbox"], { startupMs = 20_000 } = {}) {
   const child = spawn(serverBin, ["--port", "0", ...args], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "inherit"],
   });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("steward-server did not log its URL within 20 s")), 20_000);
+    const timer = setTimeout(() => reject(new Error(`steward-server did not log its URL within ${startupMs / 1000} s`)), startupMs);
     child.once("error", reject);
     child.once("exit", (code) => reject(new Error(`steward-server exited early with ${code}`)));
     lines.on("line", (line) => {
