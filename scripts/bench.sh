@@ -12,7 +12,17 @@ if ls crates/core/benches/*.rs >/dev/null 2>&1; then
   echo "=== native (criterion) ==="
   cargo bench -p steward-core
 fi
-if ls bench/*.mjs >/dev/null 2>&1; then
-  echo "=== Node (release wasm) ==="
-  for b in bench/*.mjs; do node "$b"; done
+# The sandbox benches run against the release server.
+cargo build --release -p steward-server
+echo "=== Node (release wasm) ==="
+for b in bench/*.mjs; do
+  # sync.mjs takes minutes and its own flags: it runs last.
+  [ "$b" = bench/sync.mjs ] || node "$b"
+done
+echo "=== sync: Steward vs pyatlan (BENCHMARKS.md §5) ==="
+if [ -x target/pyatlan-venv/bin/python ]; then
+  node bench/sync.mjs --pyatlan
+else
+  echo "(pyatlan part skipped: bash scripts/setup.sh --pyatlan installs it)"
+  node bench/sync.mjs
 fi
