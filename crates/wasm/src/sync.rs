@@ -148,7 +148,11 @@ pub(crate) fn to_js<T: Serialize>(value: &T) -> Result<JsValue, StewardError> {
 
 pub(crate) fn parse_inventory(value: &JsValue) -> Result<Inventory, StewardError> {
     let text = json_text(value, "inventory", ErrorCode::InvalidInventory)?;
-    Inventory::from_json(&text).map_err(|e| StewardError::new(ErrorCode::InvalidInventory, format!("inventory.{e}")))
+    Inventory::from_json(&text).map_err(|e| {
+        // Paths below the root read `inventory.datastores[2].name`; the root is `inventory` itself.
+        let at = if e.path == "inventory" { String::new() } else { "inventory.".to_owned() };
+        StewardError::new(ErrorCode::InvalidInventory, format!("{at}{e}"))
+    })
 }
 
 pub(crate) fn parse_options<T: for<'de> Deserialize<'de> + Default>(value: &JsValue, what: &str) -> Result<T, StewardError> {
