@@ -26,13 +26,13 @@
 //
 // Between runs the tenant is reset by `POST /sandbox/reset` when the server has it, else the
 // server is restarted. Runs share the machine with anything else on it: compare within one run.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { startServer as startSandbox } from "../tests/helpers/server.mjs";
 
 const script = fileURLToPath(import.meta.url);
 const repoRoot = path.resolve(path.dirname(script), "..");
@@ -140,26 +140,8 @@ function cpuSeconds(pid) {
 /** A fresh sandbox at the bench's scale: `{url, pid, stop, startSeconds}`. */
 async function startServer() {
   const started = performance.now();
-  const child = spawn(bin, ["--sandbox", "--demo-scale", String(scale), "--port", "0"], { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("steward-server did not log its URL within 120 s")), 120_000);
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`steward-server exited early with ${code}`)));
-    createInterface({ input: child.stdout }).on("line", (line) => {
-      const match = /listening on (http:\/\/\S+?)\/?(\s|$)/.exec(line);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-  });
-  const stop = () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null) return resolve();
-      child.once("exit", () => resolve());
-      child.kill("SIGTERM");
-    });
-  return { url, pid: child.pid, stop, startSeconds: (performance.now() - started) / 1000 };
+  const server = await startSandbox(["--sandbox", "--demo-scale", String(scale)], { startupMs: 120_000, bin });
+  return { ...server, startSeconds: (performance.now() - started) / 1000 };
 }
 
 /** The tenant back to the demo data: `POST /sandbox/reset`, or a new server where there is none. */

@@ -11,13 +11,13 @@ export const serverBin =
   process.env.STEWARD_SERVER_BIN ?? path.join(repoRoot, "target/debug/steward-server");
 
 /**
- * Starts `steward-server --port 0 ...args` and resolves to `{url, stop}` once it logs its URL
+ * Starts `steward-server --port 0 ...args` and resolves to `{url, pid, stop}` once it logs its URL
  * (a large `--demo-scale` takes longer to build: raise `startupMs`).
  * @param {string[]} args
- * @param {{startupMs?: number}} [options]
+ * @param {{startupMs?: number, bin?: string}} [options] `bin`: another build (the benches use release)
  */
-export async function startServer(args = ["--sandbox"], { startupMs = 20_000 } = {}) {
-  const child = spawn(serverBin, ["--port", "0", ...args], {
+export async function startServer(args = ["--sandbox"], { startupMs = 20_000, bin = serverBin } = {}) {
+  const child = spawn(bin, ["--port", "0", ...args], {
     cwd: repoRoot,
     stdio: ["ignore", "pipe", "inherit"],
   });
@@ -40,5 +40,5 @@ export async function startServer(args = ["--sandbox"], { startupMs = 20_000 } =
       child.once("exit", () => resolve());
       child.kill("SIGTERM");
     });
-  return { url, stop };
+  return { url, pid: child.pid, stop };
 }
