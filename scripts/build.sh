@@ -25,7 +25,9 @@ if [ ! -x "$wasm_opt" ]; then
   exit 1
 fi
 # Features Rust's wasm32 target emits by default, and SIMD (.cargo/config.toml).
-"$wasm_opt" -Oz --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
+# `--low-memory-unused` (about 3 KB less gzipped) holds because rust-lld puts the 1 MiB stack
+# first: the low 1 KiB is only reached by a stack that is about to overflow.
+"$wasm_opt" -Oz --low-memory-unused --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue --enable-simd \
   "$out/steward_wasm_bg.wasm" -o "$out/steward_wasm_bg.opt.wasm"
 mv "$out/steward_wasm_bg.opt.wasm" "$out/steward_wasm_bg.wasm"

@@ -175,7 +175,7 @@ fn retry_policy(retry: &JsValue) -> Result<RetryPolicy, StewardError> {
         return Err(invalid("expected an object like {maxAttempts, timeoutMs}".to_owned()));
     }
     let text = js_sys::JSON::stringify(retry).ok().and_then(|t| t.as_string()).ok_or_else(|| invalid("not representable as JSON".to_owned()))?;
-    serde_json::from_str(&text).map_err(|e| invalid(e.to_string()))
+    crate::http::read_json(&text).map_err(|e| invalid(e.to_string()))
 }
 
 /// The catalog's REST API in Rust types, for the sync runner; cheap to clone (one shared

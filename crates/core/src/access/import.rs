@@ -18,7 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::action::{Action, Effect, GlossaryAction, PolicyKind, Role};
@@ -203,9 +203,10 @@ fn collect<'v>(input: &'v Value, issues: &mut Issues) -> Vec<Entity<'v>> {
 
 fn tag_names(tag_defs: Option<&Value>, issues: &mut Issues) -> HashMap<String, String> {
     let Some(defs) = tag_defs.filter(|d| !d.is_null()) else { return HashMap::new() };
+    // Read in place, as the catalog client reads typedefs: one reader of these types in the module.
     let parsed: Result<Vec<ClassificationDef>, _> = match defs {
-        Value::Array(_) => serde_json::from_value(defs.clone()),
-        _ => serde_json::from_value::<TypeDefs>(defs.clone()).map(|t| t.classification_defs),
+        Value::Array(_) => Vec::deserialize(defs),
+        _ => TypeDefs::deserialize(defs).map(|t| t.classification_defs),
     };
     match parsed {
         Ok(list) => list.into_iter().map(|d| (d.name, d.display_name)).collect(),

@@ -251,15 +251,20 @@ impl ValueType {
 /// Option values are strings on the wire; accept other scalars and keep their text.
 fn string_options<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error> {
     let raw: Option<BTreeMap<String, serde_json::Value>> = Option::deserialize(deserializer)?;
-    Ok(raw
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|(k, v)| match v {
-            serde_json::Value::Null => None,
-            serde_json::Value::String(s) => Some((k, s)),
-            other => Some((k, other.to_string())),
-        })
-        .collect())
+    // Inserted one by one: collecting into a map would add a sort to the module (~4 KB gzipped).
+    let mut options = BTreeMap::new();
+    for (k, v) in raw.unwrap_or_default() {
+        match v {
+            serde_json::Value::Null => {}
+            serde_json::Value::String(s) => {
+                options.insert(k, s);
+            }
+            other => {
+                options.insert(k, other.to_string());
+            }
+        }
+    }
+    Ok(options)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 
 use std::fmt;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -299,8 +300,8 @@ fn locate(value: &Value, message: &str) -> InventoryError {
     };
     for (d, store) in stores.iter().enumerate() {
         let at = format!("datastores[{d}]");
-        if let Err(e) = Datastore::deserialize(store) {
-            return locate_children(store, "containers", &at, &e.to_string(), |c, at, msg| {
+        if let Err(e) = reread::<Datastore>(store) {
+            return locate_children(store, "containers", &at, &e, |c, at, msg| {
                 locate_children(c, "fields", at, msg, locate_quality)
             });
         }
@@ -319,9 +320,9 @@ fn locate_children(
     let children = asset.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
     for (i, child) in children.iter().enumerate() {
         let child_at = format!("{at}.{key}[{i}]");
-        let fails = if key == "containers" { Container::deserialize(child).err() } else { Field::deserialize(child).err() };
+        let fails = if key == "containers" { reread::<Container>(child).err() } else { reread::<Field>(child).err() };
         if let Some(e) = fails {
-            return deeper(child, &child_at, &e.to_string());
+            return deeper(child, &child_at, &e);
         }
     }
     locate_quality(asset, at, message)
@@ -329,7 +330,7 @@ fn locate_children(
 
 /// The quality value at fault, if the asset's quality is what fails.
 fn locate_quality(asset: &Value, at: &str, message: &str) -> InventoryError {
-    let Some(quality) = asset.get("quality").filter(|q| Quality::deserialize(*q).is_err()) else {
+    let Some(quality) = asset.get("quality").filter(|q| reread::<Quality>(q).is_err()) else {
         return InventoryError::at(at, message);
     };
     let Some(fields) = quality.as_object() else {
@@ -337,17 +338,28 @@ fn locate_quality(asset: &Value, at: &str, message: &str) -> InventoryError {
     };
     for (name, v) in fields {
         let wrong = match name.as_str() {
-            "score" => Option::<f64>::deserialize(v).err(),
-            "checks" | "anomalies" => u32::deserialize(v).err(),
-            "url" => Option::<String>::deserialize(v).err(),
-            "dimensions" => Dimensions::deserialize(v).err(),
+            "score" => reread::<Option<f64>>(v).err(),
+            "checks" | "anomalies" => reread::<u32>(v).err(),
+            "url" => reread::<Option<String>>(v).err(),
+            "dimensions" => reread::<Dimensions>(v).err(),
             _ => None,
         };
         if let Some(e) = wrong {
-            return InventoryError::at(format!("{at}.quality.{name}"), e.to_string());
+            return InventoryError::at(format!("{at}.quality.{name}"), e);
         }
     }
     InventoryError::at(format!("{at}.quality"), message)
+}
+
+/// One piece of a failed inventory read again for its own error, from its text: the reader
+/// `from_json` uses, not a second one for `Value`s (about 6 KB gzipped). No position: it would
+/// count from the piece.
+fn reread<T: DeserializeOwned>(piece: &Value) -> Result<T, String> {
+    serde_json::from_str(&piece.to_string()).map_err(|e| {
+        let message = e.to_string();
+        let position = format!(" at line {} column {}", e.line(), e.column());
+        message.strip_suffix(&position).unwrap_or(&message).to_owned()
+    })
 }
 
 fn check_quality(quality: Option<&Quality>, at: &str) -> Result<(), InventoryError> {

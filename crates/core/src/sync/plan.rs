@@ -701,3 +701,4 @@ pub fn search_attributes(set: Option<&ResolvedSet>) -> Vec<String> {
     }
     attributes
 }
+

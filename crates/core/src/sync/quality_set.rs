@@ -150,19 +150,19 @@ pub fn resolve(defs: &[BusinessMetadataDef], set_name: &str) -> SetStatus {
 pub fn values(quality: &Quality, set: &ResolvedSet) -> Map<String, Value> {
     let dimensions = quality.dimensions.iter();
     let number = |v: Option<f64>| v.and_then(serde_json::Number::from_f64).map_or(Value::Null, Value::Number);
-    set.attributes
-        .iter()
-        .map(|(measure, id)| {
-            let value = match measure {
-                Measure::Score => number(quality.score),
-                Measure::Dimension(i) => number(dimensions.get(*i).and_then(|(_, v)| *v)),
-                Measure::Checks => Value::from(quality.checks),
-                Measure::Anomalies => Value::from(quality.anomalies),
-                Measure::Url => quality.url.clone().map_or(Value::Null, Value::String),
-            };
-            (id.clone(), value)
-        })
-        .collect()
+    // Inserted one by one: collecting into a map would add a sort to the module (~4 KB gzipped).
+    let mut values = Map::new();
+    for (measure, id) in &set.attributes {
+        let value = match measure {
+            Measure::Score => number(quality.score),
+            Measure::Dimension(i) => number(dimensions.get(*i).and_then(|(_, v)| *v)),
+            Measure::Checks => Value::from(quality.checks),
+            Measure::Anomalies => Value::from(quality.anomalies),
+            Measure::Url => quality.url.clone().map_or(Value::Null, Value::String),
+        };
+        values.insert(id.clone(), value);
+    }
+    values
 }
 
 /// Whether a value the catalog holds equals the one the sync would write: numbers compare as
