@@ -701,4 +701,3 @@ pub fn search_attributes(set: Option<&ResolvedSet>) -> Vec<String> {
     }
     attributes
 }
-
