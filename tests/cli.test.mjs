@@ -3,11 +3,11 @@
 // on stdout and stderr.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { repoRoot, startServer } from "./helpers/server.mjs";
+import { startServer } from "./helpers/server.mjs";
+import { installPackedPackage } from "./helpers/consumer.mjs";
 
 const INTEGRATION = "sandbox-integration-token";
 const RESTRICTED = "sandbox-restricted-token";
@@ -20,16 +20,8 @@ let demo;
 let demoInventory;
 const servers = [];
 
-const npm = (args, cwd) =>
-  execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, encoding: "utf8" });
-
 before(async () => {
-  consumer = mkdtempSync(path.join(tmpdir(), "steward-cli-"));
-  npm(["pack", "--pack-destination", consumer], repoRoot);
-  const tarball = readdirSync(consumer).find((f) => f.endsWith(".tgz"));
-  assert.ok(tarball, "npm pack produced a tarball");
-  writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", type: "module", private: true }));
-  npm(["install", `./${tarball}`], consumer);
+  consumer = installPackedPackage("steward-cli-");
   bin = path.join(consumer, "node_modules/.bin/steward");
   assert.ok(existsSync(bin), "the package installs a steward command");
   demo = await sandbox();

@@ -2,25 +2,18 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync, rmSync, readdirSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { readFileSync, writeFileSync, rmSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { repoRoot, startServer } from "./helpers/server.mjs";
+import { installPackedPackage, npm } from "./helpers/consumer.mjs";
 
 let server;
 let consumer;
 
-const npm = (args, cwd) =>
-  execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, encoding: "utf8" });
-
 before(async () => {
   server = await startServer(["--sandbox"]);
-  consumer = mkdtempSync(path.join(tmpdir(), "steward-consumer-"));
-  npm(["pack", "--pack-destination", consumer], repoRoot);
-  const tarball = readdirSync(consumer).find((f) => f.endsWith(".tgz"));
-  assert.ok(tarball, "npm pack produced a tarball");
-  writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", type: "module", private: true }));
-  npm(["install", `./${tarball}`], consumer);
+  consumer = installPackedPackage("steward-consumer-");
 });
 
 after(async () => {

@@ -4,13 +4,12 @@
 // the read-only ones is never written to.
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { repoRoot, startServer } from "./helpers/server.mjs";
+import { startServer } from "./helpers/server.mjs";
+import { installPackedPackage } from "./helpers/consumer.mjs";
 
 const ADMIN = "sandbox-admin-token";
 const INTEGRATION = "sandbox-integration-token";
@@ -26,16 +25,8 @@ let consumer;
 let demo;
 const servers = [];
 
-const npm = (args, cwd) =>
-  execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, encoding: "utf8" });
-
 before(async () => {
-  consumer = mkdtempSync(path.join(tmpdir(), "steward-sync-"));
-  npm(["pack", "--pack-destination", consumer], repoRoot);
-  const tarball = readdirSync(consumer).find((f) => f.endsWith(".tgz"));
-  assert.ok(tarball, "npm pack produced a tarball");
-  writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", type: "module", private: true }));
-  npm(["install", `./${tarball}`], consumer);
+  consumer = installPackedPackage("steward-sync-");
   // Resolved by name from the consumer folder, so the package's exports map picks the entry.
   const entry = createRequire(path.join(consumer, "package.json")).resolve("steward");
   steward = await import(pathToFileURL(entry).href);
