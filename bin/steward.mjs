@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// The `steward` command (SPEC §5 "CLI"): runs a sync or a permissions preflight from a terminal
-// or a scheduler. Tokens come from the environment only, never from flags: a flag ends up in
-// shell history and in the process list. Exit codes: 0 done, 1 an asset failed (sync) or the
-// preflight found a blocked asset, 2 a usage error or a failed run, 130 cancelled by Ctrl-C.
+// The `steward` command (SPEC §5 "CLI", §4): runs a sync, a permissions preflight or the
+// Hightouch checks from a terminal or a scheduler. Tokens come from the environment only, never
+// from flags: a flag ends up in shell history and in the process list. Exit codes: 0 done, 1 an
+// asset failed (sync), the preflight found a blocked asset or a Hightouch check failed, 2 a usage
+// error or a failed run, 130 cancelled by Ctrl-C.
 import { parseArgs } from "node:util";
 import { readFileSync, writeFileSync } from "node:fs";
 
 const TOKEN_ENV = "STEWARD_CATALOG_TOKEN";
+const KEY_ENV = "STEWARD_HIGHTOUCH_KEY";
 
 const HELP = {
   main: `Usage: steward <command> [options]
@@ -14,7 +16,7 @@ const HELP = {
 Commands:
   sync        Pull catalog tags onto the inventory and/or push quality results to the catalog
   preflight   List the mapped assets the token can't read or write, before a sync
-  hightouch   Hightouch checks (not available yet)
+  hightouch   Hightouch setup: the catalog's read-only role, a role checker, an API-key check
 
 Options:
   -h, --help      Show help (also: steward <command> --help)
@@ -22,9 +24,41 @@ Options:
 
 Environment:
   ${TOKEN_ENV}   the catalog API token (required by sync and preflight; never a flag)
+  ${KEY_ENV}   the Hightouch API key (required by hightouch check-key; never a flag)
 
-Exit codes: 0 done; 1 an asset failed (sync) or an asset is blocked (preflight);
-2 usage error or failed run; 130 cancelled (Ctrl-C).
+Exit codes: 0 done; 1 an asset failed (sync), an asset is blocked (preflight) or a Hightouch
+check failed; 2 usage error or failed run; 130 cancelled (Ctrl-C).
+`,
+  hightouch: `Usage: steward hightouch <role | check-role FILE | check-key --url URL> [options]
+
+What the catalog needs in Hightouch (its setup guide): a custom role that may read workspace,
+source, destination, model, sync and sync_templates and nothing else, and an API key of a
+system user whose group has that role.
+
+Commands:
+  role                  print the read-only role as JSON, ready to paste into Hightouch's
+                        JSON Builder (Settings > Roles > Add Role)
+  check-role FILE       check a role policy ("-" reads standard input): least privilege means
+                        read on the six resources and nothing more; prints what is missing
+                        and what is too broad
+  check-key --url URL   list sources, destinations, models and syncs with the key and say,
+                        per resource, whether it is readable and how many objects it holds;
+                        also prints what the catalog would import. URL is the API, e.g.
+                        https://api.hightouch.com (with or without /api/v1)
+
+Options:
+  --json                print the result as JSON on stdout
+  --page-size N         objects per page for check-key, 1-1000 (default 100)
+  -h, --help            show this help
+
+Environment:
+  ${KEY_ENV}   the API key (check-key only; there is no --api-key flag)
+
+A key check cannot prove that the key's role is read-only (Hightouch's API never reveals a
+key's role): check the role itself with check-role.
+
+Exit codes: 0 ok; 1 the role is not least-privilege, or the key can't read everything the
+catalog needs; 2 usage error, a role that does not parse, or Hightouch could not be reached.
 `,
   sync: `Usage: steward sync --catalog URL --inventory FILE [options]
 
@@ -106,6 +140,12 @@ const OPTIONS = {
     "write-inventory": { type: "string" },
   },
   preflight: { ...COMMON, "access-config": { type: "string" } },
+  hightouch: {
+    url: { type: "string" },
+    json: { type: "boolean" },
+    "page-size": { type: "string" },
+    help: { type: "boolean", short: "h" },
+  },
 };
 
 /** An error the user fixes on the command line: printed as is, exit 2. */
@@ -147,15 +187,23 @@ function writeOutput(file, text, flag) {
   }
 }
 
-function parse(command, args) {
-  const refused = args.find((a) => a === "--token" || a.startsWith("--token=") || a === "--api-key" || a.startsWith("--api-key="));
-  if (refused) throw new UsageError(`${refused.split("=")[0]} is not accepted: a token on the command line ends up in shell history and the process list; set ${TOKEN_ENV} instead`);
-  let parsed;
+/** Refuses a secret given as a flag, naming the variable it belongs in. */
+function refuseSecretFlags(args, env) {
+  const refused = args.find((a) => ["--token", "--api-key", "--key"].some((flag) => a === flag || a.startsWith(`${flag}=`)));
+  if (refused) throw new UsageError(`${refused.split("=")[0]} is not accepted: a secret on the command line ends up in shell history and the process list; set ${env} instead`);
+}
+
+function parseStrict(command, args, allowPositionals) {
   try {
-    parsed = parseArgs({ args, options: OPTIONS[command], strict: true, allowPositionals: false });
+    return parseArgs({ args, options: OPTIONS[command], strict: true, allowPositionals });
   } catch (e) {
     throw new UsageError(`${e.message.split(". ")[0].replace(/\.$/, "")} (see steward ${command} --help)`);
   }
+}
+
+function parse(command, args) {
+  refuseSecretFlags(args, TOKEN_ENV);
+  const parsed = parseStrict(command, args, false);
   const v = parsed.values;
   if (v.help) return { help: true };
   for (const flag of ["catalog", "inventory"]) {
@@ -301,6 +349,68 @@ async function runPreflight(args) {
   return report.ok ? 0 : 1;
 }
 
+function roleCheckSummary(check) {
+  const lines = [check.ok ? "least privilege: ok (read on the six resources the catalog needs, nothing more)" : "least privilege: not ok"];
+  if (check.missing.length) lines.push(`  missing read on: ${check.missing.join(", ")}`);
+  for (const g of check.tooBroad) lines.push(`  too broad: ${g.action} on ${g.resource}`);
+  for (const w of check.warnings) lines.push(`  warning: ${w.path}: ${w.message}`);
+  return `${lines.join("\n")}\n`;
+}
+
+function keyCheckSummary(check, url) {
+  const lines = [`key check against ${url}: ${check.ok ? "every list readable" : check.keyAccepted ? "some lists are not readable" : "the key was refused"}`];
+  for (const r of check.resources) {
+    lines.push(`  ${r.resource.padEnd(12)} ${r.readable ? `readable, ${r.count}` : `not readable (HTTP ${r.status})`} — ${r.why}`);
+  }
+  const { nodes, edges, dangling } = check.preview;
+  const kinds = ["source", "model", "sync", "destination"].map((k) => plural(nodes.filter((n) => n.kind === k && !n.missing).length, k));
+  lines.push(`  the catalog would import: ${kinds.join(", ")}; ${plural(edges.length, "link")}`);
+  for (const d of dangling.slice(0, 10)) lines.push(`  dangling: ${d.reason}`);
+  if (dangling.length > 10) lines.push(`  … ${dangling.length - 10} more dangling references (--json lists them)`);
+  for (const note of check.notes) lines.push(`  note: ${note}`);
+  return `${lines.join("\n")}\n`;
+}
+
+async function hightouch(args) {
+  refuseSecretFlags(args, KEY_ENV);
+  const { values: v, positionals } = parseStrict("hightouch", args, true);
+  const [command, ...rest] = positionals;
+  if (v.help || command === "help") return void process.stdout.write(HELP.hightouch);
+  const { HightouchPolicy, HightouchClient, hightouchCatalogRole, checkHightouchKey } = await loadPackage();
+  const unexpected = (what) => {
+    if (rest.length) throw new UsageError(`${what}: unexpected argument "${rest[0]}" (see steward hightouch --help)`);
+  };
+  switch (command) {
+    case "role":
+      unexpected("role");
+      process.stdout.write(`${JSON.stringify(hightouchCatalogRole(), null, 2)}\n`);
+      return 0;
+    case "check-role": {
+      if (rest.length !== 1) throw new UsageError("check-role: expected one FILE (\"-\" reads standard input)");
+      const policy = HightouchPolicy.parse(readInput(rest[0], "check-role"));
+      const check = policy.check();
+      process.stdout.write(v.json ? `${JSON.stringify(check, null, 2)}\n` : roleCheckSummary(check));
+      return check.ok ? 0 : 1;
+    }
+    case "check-key": {
+      unexpected("check-key");
+      if (!v.url) throw new UsageError("check-key: --url is required, e.g. --url https://api.hightouch.com");
+      token = process.env[KEY_ENV] ?? "";
+      if (!token.trim()) throw new UsageError(`${KEY_ENV} is not set: put the Hightouch API key in the environment`);
+      const pageSize = integer(v["page-size"], "--page-size", 1, 1000);
+      const client = new HightouchClient({ baseUrl: v.url, apiKey: token, ...(pageSize ? { pageSize } : {}) });
+      const check = await checkHightouchKey(client);
+      process.stdout.write(v.json ? `${JSON.stringify(check, null, 2)}\n` : keyCheckSummary(check, client.baseUrl));
+      return check.ok ? 0 : 1;
+    }
+    case undefined:
+      process.stderr.write(HELP.hightouch);
+      return 2;
+    default:
+      throw new UsageError(`hightouch: unknown command "${command}" (expected role, check-role FILE or check-key --url URL)`);
+  }
+}
+
 async function main(argv) {
   const [command, ...rest] = argv;
   switch (command) {
@@ -309,8 +419,7 @@ async function main(argv) {
     case "preflight":
       return runPreflight(rest);
     case "hightouch":
-      process.stderr.write("steward hightouch: the Hightouch commands (role, check-role FILE, check-key) are not available yet in this version\n");
-      return 2;
+      return hightouch(rest);
     case "-v":
     case "--version": {
       const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));

@@ -53,6 +53,25 @@ export type {
   SetupResult,
   SetupIntegrationArgs,
 } from "./steward_wasm.js";
+export { HightouchPolicy, HightouchClient, hightouchCatalogRole, hightouchSetupSteps, checkHightouchKey } from "./steward_wasm.js";
+export type {
+  HightouchEffect,
+  HightouchRoleDocument,
+  HightouchPolicyProblem,
+  HightouchExplanation,
+  HightouchGrant,
+  HightouchRoleCheck,
+  HightouchSetupStep,
+  HightouchClientOptions,
+  HightouchList,
+  HightouchObject,
+  HightouchPage,
+  HightouchResourceAccess,
+  HightouchCrawlPreview,
+  HightouchKeyCheck,
+  RetryPolicy,
+  RequestOptions,
+} from "./steward_wasm.js";
 import type { CatalogClient, Inventory, SyncMode, SyncOptions, SyncProgress, SyncReport, PreflightOptions, PreflightReport, SetupIntegrationArgs, SetupResult } from "./steward_wasm.js";
 
 /** Arguments of `runSync`. */

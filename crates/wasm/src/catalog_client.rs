@@ -19,11 +19,10 @@ use steward_core::catalog::typedefs::{self, TypeCategory, TypeDefs};
 use steward_core::catalog::whoami::{self, WhoAmI};
 use steward_core::sync::retry::RetryPolicy;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use web_sys::AbortSignal;
 
 use crate::error::{ErrorCode, StewardError};
-use crate::http::{Method, Reply, Service, Transport};
+use crate::http::{retry_policy, signal_option, Method, Reply, Service, Transport};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_CATALOG_CLIENT: &str = r#"
@@ -163,19 +162,6 @@ struct ClientOptions {
     /// fields it knows).
     #[serde(default, with = "serde_wasm_bindgen::preserve")]
     retry: JsValue,
-}
-
-/// `retry?: Partial<RetryPolicy>`: the defaults, with the fields given.
-fn retry_policy(retry: &JsValue) -> Result<RetryPolicy, StewardError> {
-    if retry.is_undefined() || retry.is_null() {
-        return Ok(RetryPolicy::default());
-    }
-    let invalid = |message: String| StewardError::new(ErrorCode::InvalidOptions, format!("CatalogClient options.retry: {message}"));
-    if !retry.is_object() {
-        return Err(invalid("expected an object like {maxAttempts, timeoutMs}".to_owned()));
-    }
-    let text = js_sys::JSON::stringify(retry).ok().and_then(|t| t.as_string()).ok_or_else(|| invalid("not representable as JSON".to_owned()))?;
-    crate::http::read_json(&text).map_err(|e| invalid(e.to_string()))
 }
 
 /// The catalog's REST API in Rust types, for the sync runner; cheap to clone (one shared
@@ -340,7 +326,7 @@ impl CatalogClient {
         let options: ClientOptions = serde_wasm_bindgen::from_value(options).map_err(|e| {
             StewardError::new(ErrorCode::InvalidOptions, format!("CatalogClient options: {e} (expected {{baseUrl, token, retry?}})"))
         })?;
-        let api = CatalogApi::new(&options.base_url, &options.token, retry_policy(&options.retry)?)
+        let api = CatalogApi::new(&options.base_url, &options.token, retry_policy(&options.retry, "CatalogClient")?)
             .map_err(|e| StewardError { message: format!("CatalogClient options.{}", e.message), ..e })?;
         Ok(CatalogClient { api })
     }
@@ -410,23 +396,6 @@ impl CatalogClient {
     pub fn api(&self) -> CatalogApi {
         self.api.clone()
     }
-}
-
-/// `options.signal` of `{signal?: AbortSignal}`.
-fn signal_option(options: Option<JsValue>) -> Result<Option<AbortSignal>, StewardError> {
-    let Some(options) = options.filter(|o| !o.is_undefined() && !o.is_null()) else { return Ok(None) };
-    if !options.is_object() {
-        return Err(StewardError::new(ErrorCode::InvalidOptions, "options: expected an object like {signal}"));
-    }
-    let signal = js_sys::Reflect::get(&options, &JsValue::from_str("signal"))
-        .map_err(|_| StewardError::new(ErrorCode::InvalidOptions, "options.signal: unreadable"))?;
-    if signal.is_undefined() || signal.is_null() {
-        return Ok(None);
-    }
-    signal
-        .dyn_into::<AbortSignal>()
-        .map(Some)
-        .map_err(|_| StewardError::new(ErrorCode::InvalidOptions, "options.signal: expected an AbortSignal"))
 }
 
 /// A JS object (or JSON text of one) as JSON text; `INVALID_REQUEST` naming `what`.

@@ -33,6 +33,8 @@ pub enum ErrorCode {
     InvalidUrl,
     /// A local inventory that can't be read.
     InvalidInventory,
+    /// A Hightouch role policy that can't be used (located problems in the message).
+    InvalidPolicy,
     /// The caller's `AbortSignal` fired.
     Aborted,
     /// A sync run failed as a whole.
@@ -77,7 +79,7 @@ pub const TS_STEWARD_ERROR_CODE: &str = r#"
 export type StewardErrorCode =
   | "INVALID_MASK" | "INVALID_VALUE" | "INVALID_OPTIONS" | "INVALID_CSV" | "INVALID_COLUMN"
   | "INVALID_DIALECT" | "UNSUPPORTED_SQL" | "INVALID_CONFIG" | "INVALID_REQUEST"
-  | "INVALID_ENTITIES" | "INVALID_URL" | "INVALID_INVENTORY" | "ABORTED" | "SYNC_FAILED"
+  | "INVALID_ENTITIES" | "INVALID_URL" | "INVALID_INVENTORY" | "INVALID_POLICY" | "ABORTED" | "SYNC_FAILED"
   | "INTERNAL"
   | "CATALOG_UNAUTHORIZED" | "CATALOG_FORBIDDEN" | "CATALOG_NOT_FOUND" | "CATALOG_RATE_LIMITED"
   | "CATALOG_HTTP" | "CATALOG_UNREACHABLE" | "CATALOG_TIMEOUT" | "CATALOG_BAD_RESPONSE"
@@ -90,7 +92,7 @@ const TS_STEWARD_ERROR_CODE_SECTION: &str = TS_STEWARD_ERROR_CODE;
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 30] = [
+    pub const ALL: [ErrorCode; 31] = [
         Self::InvalidMask,
         Self::InvalidValue,
         Self::InvalidOptions,
@@ -103,6 +105,7 @@ impl ErrorCode {
         Self::InvalidEntities,
         Self::InvalidUrl,
         Self::InvalidInventory,
+        Self::InvalidPolicy,
         Self::Aborted,
         Self::SyncFailed,
         Self::Internal,
@@ -138,6 +141,7 @@ impl ErrorCode {
             Self::InvalidEntities => "INVALID_ENTITIES",
             Self::InvalidUrl => "INVALID_URL",
             Self::InvalidInventory => "INVALID_INVENTORY",
+            Self::InvalidPolicy => "INVALID_POLICY",
             Self::Aborted => "ABORTED",
             Self::SyncFailed => "SYNC_FAILED",
             Self::Internal => "INTERNAL",

@@ -450,6 +450,36 @@ pub(crate) fn read_json<T: DeserializeOwned>(text: &str) -> Result<T, serde_json
     serde_json::from_str::<serde_json::Value>(text).and_then(|value| T::deserialize(&value))
 }
 
+/// `retry?: Partial<RetryPolicy>`: the defaults, with the fields given.
+pub(crate) fn retry_policy(retry: &JsValue, client: &str) -> Result<RetryPolicy, StewardError> {
+    if retry.is_undefined() || retry.is_null() {
+        return Ok(RetryPolicy::default());
+    }
+    let invalid = |message: String| StewardError::new(ErrorCode::InvalidOptions, format!("{client} options.retry: {message}"));
+    if !retry.is_object() {
+        return Err(invalid("expected an object like {maxAttempts, timeoutMs}".to_owned()));
+    }
+    let text = js_sys::JSON::stringify(retry).ok().and_then(|t| t.as_string()).ok_or_else(|| invalid("not representable as JSON".to_owned()))?;
+    read_json(&text).map_err(|e| invalid(e.to_string()))
+}
+
+/// `options.signal` of `{signal?: AbortSignal}`.
+pub(crate) fn signal_option(options: Option<JsValue>) -> Result<Option<AbortSignal>, StewardError> {
+    let Some(options) = options.filter(|o| !o.is_undefined() && !o.is_null()) else { return Ok(None) };
+    if !options.is_object() {
+        return Err(StewardError::new(ErrorCode::InvalidOptions, "options: expected an object like {signal}"));
+    }
+    let signal = js_sys::Reflect::get(&options, &JsValue::from_str("signal"))
+        .map_err(|_| StewardError::new(ErrorCode::InvalidOptions, "options.signal: unreadable"))?;
+    if signal.is_undefined() || signal.is_null() {
+        return Ok(None);
+    }
+    signal
+        .dyn_into::<AbortSignal>()
+        .map(Some)
+        .map_err(|_| StewardError::new(ErrorCode::InvalidOptions, "options.signal: expected an AbortSignal"))
+}
+
 /// Waits `ms` milliseconds (global `setTimeout`: browsers, workers, Node ≥ 18); `ABORTED` as
 /// soon as `signal` fires, or at once if it already has.
 pub async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<(), StewardError> {

@@ -5,6 +5,7 @@ pub mod access;
 mod access_batch;
 pub mod catalog_client;
 pub mod error;
+pub mod hightouch;
 pub mod http;
 pub mod masking;
 pub mod preflight;
@@ -12,3 +13,4 @@ pub mod sync;
 
 pub use catalog_client::CatalogClient;
 pub use error::StewardError;
+pub use hightouch::{HightouchClient, HightouchPolicy};
