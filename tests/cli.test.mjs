@@ -46,16 +46,20 @@ async function saveInventory(server, name, transform = (x) => x) {
 }
 
 /**
- * Runs the installed `steward` with `args`; `token` goes to STEWARD_CATALOG_TOKEN (none when
- * null). Resolves to {status, stdout, stderr} after checking neither output names the token.
+ * Runs the installed `steward` with `args`; `token` goes to STEWARD_CATALOG_TOKEN and `key` to
+ * STEWARD_HIGHTOUCH_KEY (none when null); `input` is written to its standard input. Resolves to
+ * {status, stdout, stderr} after checking neither output names the token or the key.
  */
-function steward(args, { token = INTEGRATION, command = [bin] } = {}) {
+function steward(args, { token = INTEGRATION, key = null, input, command = [bin] } = {}) {
   const env = { ...process.env };
   delete env.STEWARD_CATALOG_TOKEN;
+  delete env.STEWARD_HIGHTOUCH_KEY;
   if (token !== null) env.STEWARD_CATALOG_TOKEN = token;
+  if (key !== null) env.STEWARD_HIGHTOUCH_KEY = key;
   return new Promise((resolve, reject) => {
     const [file, ...pre] = command;
-    const child = spawn(file, [...pre, ...args], { cwd: consumer, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(file, [...pre, ...args], { cwd: consumer, env, stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"] });
+    if (input !== undefined) child.stdin.end(input);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -64,9 +68,9 @@ function steward(args, { token = INTEGRATION, command = [bin] } = {}) {
     child.on("error", reject);
     child.on("close", (status) => {
       clearTimeout(timer);
-      if (token) {
-        assert.ok(!stdout.includes(token), `the token is on stdout of steward ${args.join(" ")}`);
-        assert.ok(!stderr.includes(token), `the token is on stderr of steward ${args.join(" ")}`);
+      for (const secret of [token, key].filter(Boolean)) {
+        assert.ok(!stdout.includes(secret), `the secret is on stdout of steward ${args.join(" ")}`);
+        assert.ok(!stderr.includes(secret), `the secret is on stderr of steward ${args.join(" ")}`);
       }
       resolve({ status, stdout, stderr });
     });
@@ -258,10 +262,104 @@ describe("errors", () => {
     assert.equal(status, 2);
     assert.match(stderr, /^error INVALID_INVENTORY: .*datastores\[0\]/);
   });
+});
 
-  test("hightouch commands are not available yet", async () => {
-    const { status, stderr } = await steward(["hightouch", "role"]);
+describe("hightouch", () => {
+  const SEED_ROLE = {
+    version: "2022-04-26",
+    policies: [{ effect: "allow", actions: ["read"], resource: ["workspace", "source", "destination", "model", "sync", "sync_templates"] }],
+  };
+
+  test("hightouch --help documents the three commands and STEWARD_HIGHTOUCH_KEY", async () => {
+    const { status, stdout } = await steward(["hightouch", "--help"], { token: null });
+    assert.equal(status, 0);
+    for (const word of ["role", "check-role FILE", "check-key --url URL", "--json", "--page-size", "STEWARD_HIGHTOUCH_KEY", "cannot prove"]) assert.ok(stdout.includes(word), word);
+  });
+
+  test("hightouch role prints the setup guide's role, key for key and in its order", async () => {
+    const { status, stdout } = await steward(["hightouch", "role"], { token: null });
+    assert.equal(status, 0);
+    assert.equal(stdout, `${JSON.stringify(SEED_ROLE, null, 2)}\n`);
+  });
+
+  test("hightouch check-role accepts the generated role from standard input", async () => {
+    const { stdout: role } = await steward(["hightouch", "role"], { token: null });
+    const { status, stdout } = await steward(["hightouch", "check-role", "-"], { token: null, input: role });
+    assert.equal(status, 0, stdout);
+    assert.match(stdout, /^least privilege: ok/);
+  });
+
+  test("hightouch check-role names what is missing and the exact extra grants, and exits 1", async () => {
+    const file = path.join(consumer, "broad-role.json");
+    writeFileSync(file, JSON.stringify({ version: "2022-04-26", policies: [
+      { effect: "allow", actions: ["read", "update"], resource: ["*"] },
+      { effect: "deny", actions: ["*"], resource: ["sync"] },
+      { effect: "allow", actions: ["reed"], resource: ["modle"] },
+    ] }));
+    const { status, stdout } = await steward(["hightouch", "check-role", file], { token: null });
+    assert.equal(status, 1);
+    assert.match(stdout, /missing read on: sync\n/);
+    assert.match(stdout, /too broad: read on \*\n/);
+    assert.match(stdout, /too broad: update on \*\n/);
+    assert.match(stdout, /warning: policies\[2\]\.actions\[0\]: unknown action "reed": did you mean "read"\?/);
+    const json = await steward(["hightouch", "check-role", file, "--json"], { token: null });
+    const check = JSON.parse(json.stdout);
+    assert.deepEqual(check.missing, ["sync"]);
+    assert.deepEqual(check.tooBroad, [{ action: "read", resource: "*" }, { action: "update", resource: "*" }, { action: "reed", resource: "modle" }]);
+  });
+
+  test("hightouch check-role on a document that does not parse exits 2 with INVALID_POLICY and the place", async () => {
+    const { status, stderr } = await steward(["hightouch", "check-role", "-"], {
+      token: null,
+      input: JSON.stringify({ version: "2022-04-26", policies: [{ effect: "permit", actions: ["read"], resource: ["source"] }] }),
+    });
     assert.equal(status, 2);
-    assert.match(stderr, /not available yet/);
+    assert.equal(stderr, 'error INVALID_POLICY: policies[0].effect: expected "allow" or "deny", got "permit"\n');
+  });
+
+  test("hightouch check-key with the read-only key: every list readable, counts and the crawl preview", async () => {
+    const { status, stdout, stderr } = await steward(["hightouch", "check-key", "--url", `${demo.url}/api/v1`, "--page-size", "2"], { token: null, key: "sandbox-hightouch-readonly" });
+    assert.equal(status, 0, stderr);
+    assert.match(stdout, /every list readable/);
+    assert.match(stdout, /source\s+readable, 3/);
+    assert.match(stdout, /sync\s+readable, 9/);
+    assert.match(stdout, /would import: 3 sources, 7 models, 9 syncs, 5 destinations/);
+    assert.match(stdout, /cannot prove/);
+  });
+
+  test("hightouch check-key with the partial key names the refused lists and exits 1", async () => {
+    const { status, stdout } = await steward(["hightouch", "check-key", "--url", demo.url, "--json"], { token: null, key: "sandbox-hightouch-partial" });
+    assert.equal(status, 1);
+    const check = JSON.parse(stdout);
+    assert.deepEqual(check.resources.map((r) => [r.resource, r.readable]), [["source", true], ["destination", false], ["model", true], ["sync", false]]);
+  });
+
+  test("hightouch check-key with a wrong key says so without echoing it", async () => {
+    const { status, stdout } = await steward(["hightouch", "check-key", "--url", demo.url], { token: null, key: "wrong-hightouch-key-5d1e" });
+    assert.equal(status, 1);
+    assert.match(stdout, /the key was refused/);
+    assert.match(stdout, /the key is wrong/);
+  });
+
+  test("hightouch check-key takes the key from the environment only", async () => {
+    const missing = await steward(["hightouch", "check-key", "--url", demo.url], { token: null });
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /STEWARD_HIGHTOUCH_KEY is not set/);
+    const flag = await steward(["hightouch", "check-key", "--url", demo.url, "--api-key=sandbox-hightouch-readonly"], { token: null });
+    assert.equal(flag.status, 2);
+    assert.match(flag.stderr, /--api-key is not accepted/);
+    assert.ok(!flag.stderr.includes("sandbox-hightouch-readonly"));
+  });
+
+  test("hightouch check-key against an unreachable URL exits 2 with HIGHTOUCH_UNREACHABLE", async () => {
+    const { status, stderr } = await steward(["hightouch", "check-key", "--url", "http://127.0.0.1:9"], { token: null, key: "sandbox-hightouch-readonly" });
+    assert.equal(status, 2);
+    assert.match(stderr, /^error HIGHTOUCH_UNREACHABLE: /);
+  });
+
+  test("an unknown hightouch command is a usage error", async () => {
+    const { status, stderr } = await steward(["hightouch", "delete-role"], { token: null });
+    assert.equal(status, 2);
+    assert.match(stderr, /unknown command "delete-role"/);
   });
 });

@@ -107,14 +107,27 @@ test("the type definitions compile for a strict TypeScript consumer", () => {
       `const tags: Promise<number> = new CatalogClient(options).ping();`,
       `// @ts-expect-error baseUrl is required`,
       `new CatalogClient({ token: "t" });`,
-      `export { masked, column, decision, decisions, verdicts, tags };`,
+      `import { HightouchPolicy, HightouchClient, checkHightouchKey, hightouchCatalogRole, hightouchSetupSteps, type Effect, type HightouchEffect, type HightouchRoleCheck, type HightouchKeyCheck, type StewardErrorCode } from "steward";`,
+      `const accessEffect: Effect = "mask";`,
+      `const statementEffect: HightouchEffect = "deny";`,
+      `// @ts-expect-error a Hightouch statement has no "mask" effect`,
+      `const wrongEffect: HightouchEffect = "mask";`,
+      `const role = HightouchPolicy.parse(hightouchCatalogRole());`,
+      `const verdict: HightouchRoleCheck = role.check();`,
+      `const allowed: boolean = role.allows("read", "sync") && role.explain("read", "sync").allowed;`,
+      `const firstStep: "role-check" | "key-check" | "manual" = hightouchSetupSteps()[0].verification;`,
+      `const keyCheck: Promise<HightouchKeyCheck> = checkHightouchKey(new HightouchClient({ baseUrl: "https://api.hightouch.com", apiKey: "k", pageSize: 50 }));`,
+      `// @ts-expect-error apiKey is required`,
+      `new HightouchClient({ baseUrl: "https://api.hightouch.com" });`,
+      `const code: StewardErrorCode = "INVALID_POLICY";`,
+      `export { masked, column, decision, decisions, verdicts, tags, accessEffect, statementEffect, wrongEffect, verdict, allowed, firstStep, keyCheck, code };`,
     ].join("\n"),
   );
   const tsc = path.join(repoRoot, "node_modules/typescript/bin/tsc");
   execFileSync(process.execPath, [tsc, "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--lib", "es2022,dom", "consumer.ts"], { cwd: consumer, encoding: "utf8" });
 });
 
-for (const name of ["consumer", "sync"]) {
+for (const name of ["consumer", "sync", "hightouch"]) {
   test(`the README's ${name} example runs and prints what it says`, () => {
     const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
     const match = new RegExp(`<!-- example:${name} -->\\s*\`\`\`js\\n([\\s\\S]*?)\`\`\``).exec(readme);
