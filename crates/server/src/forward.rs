@@ -2,6 +2,12 @@
 //! directly: CORS), only over https and only to hosts on the allow-list (`--allow-host`, by
 //! default `*.atlan.com` and `api.hightouch.com`). No cookies either way; redirects are followed
 //! only within the same https host; bodies are capped; the token is never logged.
+//!
+//! A forwarded answer is served from the page's own origin, so it must never run there: its
+//! `Content-Type` is neutralised (JSON passes, anything else is `application/octet-stream`) and
+//! every answer of this route, the forwarder's own errors included, carries
+//! `Content-Security-Policy: sandbox; default-src 'none'`, `Content-Disposition: attachment` and
+//! `X-Content-Type-Options: nosniff`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -27,8 +33,14 @@ pub const PREFIX: &str = "/forward/";
 
 /// Request headers passed on (everything else, cookies included, stays behind).
 const REQUEST_HEADERS: [HeaderName; 4] = [header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT, header::ACCEPT_LANGUAGE];
-/// Response headers passed back (never `set-cookie`).
-const RESPONSE_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::RETRY_AFTER, header::CACHE_CONTROL];
+/// Response headers passed back as they are (never `set-cookie`; `content-type` is neutralised
+/// by [`neutral_content_type`]).
+const RESPONSE_HEADERS: [HeaderName; 2] = [header::RETRY_AFTER, header::CACHE_CONTROL];
+/// The CSP of every forwarded answer: opened as a document, it is a sandboxed one that may load
+/// and run nothing.
+pub const FORWARDED_CSP: &str = "sandbox; default-src 'none'";
+/// What a forwarded answer that is not JSON is served as.
+pub const OPAQUE_CONTENT_TYPE: &str = "application/octet-stream";
 
 /// An allow-list entry: `host`, `*.domain` (any subdomain, not the domain itself), each with an
 /// optional `:port` (443 otherwise).
@@ -162,11 +174,14 @@ impl Target {
 pub struct ForwardConfig {
     /// Hosts requests may go to.
     pub allow_hosts: Vec<HostPattern>,
+    /// PEM certificates (each entry one or more) trusted as roots besides the webpki ones (a
+    /// private CA; the tests' local https upstream). Empty by default.
+    pub extra_root_certificates: Vec<Vec<u8>>,
 }
 
 impl Default for ForwardConfig {
     fn default() -> Self {
-        Self { allow_hosts: DEFAULT_ALLOWED_HOSTS.iter().filter_map(|h| h.parse().ok()).collect() }
+        Self { allow_hosts: DEFAULT_ALLOWED_HOSTS.iter().filter_map(|h| h.parse().ok()).collect(), extra_root_certificates: Vec::new() }
     }
 }
 
@@ -182,9 +197,75 @@ struct Forwarder {
     client: reqwest::Client,
 }
 
+/// `tchar` of RFC 9110: what a media type's names and a plain parameter value are made of.
+fn is_token(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
+}
+
+/// The `Content-Type` a forwarded answer is served with, from the upstream's value(s): a JSON
+/// type (`application/json` or `application/*+json`, any case) keeps its type, lower-cased, and
+/// its `charset`; anything else — HTML in any spelling, no type, several types, a malformed
+/// parameter (a comma would let a browser pick another type from the list) — is
+/// `application/octet-stream`.
+pub fn neutral_content_type<'a>(values: impl IntoIterator<Item = &'a HeaderValue>) -> HeaderValue {
+    let mut values = values.into_iter();
+    let json = match (values.next(), values.next()) {
+        (Some(only), None) => json_content_type(only),
+        _ => None,
+    };
+    json.unwrap_or(HeaderValue::from_static(OPAQUE_CONTENT_TYPE))
+}
+
+fn json_content_type(value: &HeaderValue) -> Option<HeaderValue> {
+    let text = value.to_str().ok()?;
+    let mut parts = text.split(';');
+    let essence = parts.next()?.trim().to_ascii_lowercase();
+    let (kind, subtype) = essence.split_once('/')?;
+    let suffixed = subtype.strip_suffix("+json").is_some_and(|s| !s.is_empty() && s.bytes().all(is_token));
+    if kind != "application" || !(subtype == "json" || suffixed) {
+        return None;
+    }
+    let mut neutral = essence.clone();
+    // An empty parameter (`application/json;`) is harmless; any other must be `token=token`.
+    for parameter in parts.filter(|p| !p.trim().is_empty()) {
+        let (name, value) = parameter.split_once('=')?;
+        let value = value.trim();
+        let value = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')).unwrap_or(value);
+        if !name.trim().bytes().all(is_token) || value.is_empty() || !value.bytes().all(is_token) {
+            return None;
+        }
+        if name.trim().eq_ignore_ascii_case("charset") {
+            neutral = format!("{essence}; charset={value}");
+        }
+    }
+    HeaderValue::from_str(&neutral).ok()
+}
+
+/// Makes an answer of `/forward/` inert on the page's origin (see the module doc).
+fn confine(mut response: Response) -> Response {
+    let content_type = neutral_content_type(response.headers().get_all(header::CONTENT_TYPE));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, content_type);
+    headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(FORWARDED_CSP));
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment"));
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
+}
+
 /// The `/forward/` routes.
 pub fn router(config: ForwardConfig) -> Result<Router, String> {
-    let client = reqwest::Client::builder()
+    let mut builder = reqwest::Client::builder();
+    for pem in &config.extra_root_certificates {
+        let bundle = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| format!("forwarding client: extra root certificate: {e}"))?;
+        // A PEM without a certificate would otherwise be silently ignored.
+        if bundle.is_empty() {
+            return Err("forwarding client: extra root certificate: no PEM certificate in it".to_owned());
+        }
+        for certificate in bundle {
+            builder = builder.add_root_certificate(certificate);
+        }
+    }
+    let client = builder
         .use_rustls_tls()
         .https_only(true)
         .redirect(reqwest::redirect::Policy::custom(|attempt| {
@@ -220,6 +301,10 @@ fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Refusal
 }
 
 async fn forward(State(forwarder): State<Arc<Forwarder>>, request: Request) -> Response {
+    confine(forward_unconfined(&forwarder, request).await)
+}
+
+async fn forward_unconfined(forwarder: &Forwarder, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let target = match Target::parse(parts.uri.path(), parts.uri.query()) {
         Ok(t) => t,
@@ -277,6 +362,12 @@ async fn send(client: &reqwest::Client, method: &Method, headers: &HeaderMap, ta
             passed.insert(name.clone(), value);
         }
     }
+    // Every value, so that `confine` sees when there are several.
+    for value in upstream.headers().get_all(header::CONTENT_TYPE.as_str()) {
+        if let Ok(value) = HeaderValue::from_bytes(value.as_bytes()) {
+            passed.append(header::CONTENT_TYPE, value);
+        }
+    }
     let mut upstream = upstream;
     let mut bytes: Vec<u8> = Vec::new();
     loop {
@@ -294,7 +385,18 @@ async fn send(client: &reqwest::Client, method: &Method, headers: &HeaderMap, ta
         }
     }
     let mut response = (status, Body::from(bytes)).into_response();
-    response.headers_mut().extend(passed);
+    // `extend` would keep only the last of several content types; `confine` must see them all.
+    let headers = response.headers_mut();
+    let mut current = None;
+    for (name, value) in passed {
+        if let Some(name) = name {
+            headers.remove(&name);
+            current = Some(name);
+        }
+        if let Some(name) = &current {
+            headers.append(name.clone(), value);
+        }
+    }
     Ok(response)
 }
 
@@ -340,6 +442,39 @@ mod tests {
         let t = Target::parse("/forward/acme.atlan.com/api/meta/entity/uniqueAttribute/type/Table", Some("attr%3AqualifiedName=x")).unwrap();
         assert_eq!(t.url(), "https://acme.atlan.com/api/meta/entity/uniqueAttribute/type/Table?attr%3AqualifiedName=x");
         assert_eq!(Target::parse("/forward/localhost:8443/x", None).unwrap().url(), "https://localhost:8443/x");
+    }
+
+    #[test]
+    fn only_json_content_types_survive_forwarding() {
+        let neutral = |v: &'static str| neutral_content_type([&HeaderValue::from_static(v)]).to_str().unwrap().to_owned();
+        assert_eq!(neutral("application/json"), "application/json");
+        assert_eq!(neutral("application/json; charset=utf-8"), "application/json; charset=utf-8");
+        assert_eq!(neutral("Application/JSON;charset=\"UTF-8\""), "application/json; charset=UTF-8");
+        assert_eq!(neutral("application/problem+json"), "application/problem+json");
+        assert_eq!(neutral("application/json;"), "application/json");
+        assert_eq!(neutral("application/vnd.atlan+json; charset=utf-8; version=2"), "application/vnd.atlan+json; charset=utf-8");
+        for bad in [
+            "text/html",
+            "TEXT/HTML",
+            "text/html; charset=utf-8",
+            "application/json, text/html",
+            "application/json; charset=utf-8, text/html",
+            "application/json; charset=\"utf-8, text/html\"",
+            "application/json; charset",
+            "application/+json",
+            "application/xhtml+xml",
+            "image/svg+xml",
+            "text/javascript",
+            "text/json",
+            "application/jsonx",
+            "multipart/x-mixed-replace; boundary=x",
+            "",
+        ] {
+            assert_eq!(neutral(bad), OPAQUE_CONTENT_TYPE, "{bad}");
+        }
+        assert_eq!(neutral_content_type([]), OPAQUE_CONTENT_TYPE, "no type at all");
+        let two = [HeaderValue::from_static("application/json"), HeaderValue::from_static("text/html")];
+        assert_eq!(neutral_content_type(&two), OPAQUE_CONTENT_TYPE, "several types");
     }
 
     #[test]

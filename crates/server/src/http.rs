@@ -1,5 +1,7 @@
-//! The HTTP loop: hyper connections serving the axum app, with graceful shutdown, and the one
-//! thing axum can't express: closing a connection without an answer (fault injection's `drop`).
+//! The HTTP loop: hyper connections serving the axum app, with graceful shutdown, the
+//! DNS-rebinding guard in front of every route (it needs each connection's local address), and
+//! the one thing axum can't express: closing a connection without an answer (fault injection's
+//! `drop`).
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -14,6 +16,8 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
+use crate::host_guard::HostGuard;
+
 /// Put in a response's extensions: the connection is closed instead of answering.
 #[derive(Debug, Clone, Copy)]
 pub struct DropConnection;
@@ -24,8 +28,8 @@ pub struct DropConnection;
 struct Dropped;
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets in-flight requests finish
-/// (at most 10 s).
-pub async fn run(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()> + Send + 'static) {
+/// (at most 10 s). A request `guard` does not admit is answered 421 without reaching `router`.
+pub async fn run(listener: TcpListener, router: Router, guard: HostGuard, shutdown: impl Future<Output = ()> + Send + 'static) {
     let graceful = GracefulShutdown::new();
     let builder = Builder::new(TokioExecutor::new());
     tokio::pin!(shutdown);
@@ -43,11 +47,20 @@ pub async fn run(listener: TcpListener, router: Router, shutdown: impl Future<Ou
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
+        // Bound to every interface, this is the address the client actually reached.
+        let local = match stream.local_addr() {
+            Ok(local) => local,
+            Err(_) => continue,
+        };
         let router = router.clone();
         let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
             let router = router.clone();
             request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+            let admitted = guard.admits(request.uri(), request.headers(), local);
             async move {
+                if !admitted {
+                    return Ok(guard.misdirected(local));
+                }
                 let response = match router.oneshot(request).await {
                     Ok(response) => response,
                     Err(never) => match never {},

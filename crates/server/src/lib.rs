@@ -1,8 +1,10 @@
 //! `steward-server`: serves the settings page and the built package, forwards page requests to
 //! allow-listed real tenants, and hosts the sandbox tenants. It holds no business rule: every
-//! decision comes from `steward-core`.
+//! decision comes from `steward-core`. It answers only requests addressed to its loopback name
+//! and port (`host_guard`), and listens on loopback unless remote access is allowed.
 
 pub mod forward;
+pub mod host_guard;
 mod http;
 pub mod sandbox;
 mod web;
@@ -27,12 +29,15 @@ pub struct ServerConfig {
     pub sandbox: Option<SandboxOptions>,
     /// Forwarding to real tenants.
     pub forward: ForwardConfig,
+    /// Whether a non-loopback listener is allowed (`--allow-remote`); its address is then
+    /// accepted in `Host` as well as the loopback names.
+    pub allow_remote: bool,
 }
 
 impl ServerConfig {
     /// Serves `www` and `dist`, no sandbox, the default forwarding allow-list.
     pub fn new(www_dir: impl Into<PathBuf>, dist_dir: impl Into<PathBuf>) -> Self {
-        Self { www_dir: www_dir.into(), dist_dir: dist_dir.into(), sandbox: None, forward: ForwardConfig::default() }
+        Self { www_dir: www_dir.into(), dist_dir: dist_dir.into(), sandbox: None, forward: ForwardConfig::default(), allow_remote: false }
     }
 
     /// The same with sandbox tenants.
@@ -43,7 +48,8 @@ impl ServerConfig {
     }
 }
 
-/// The whole HTTP application around an opened sandbox (if any).
+/// The whole HTTP application around an opened sandbox (if any). The `Host` guard is not part
+/// of it: it needs the listener's address, and [`serve_opened`] puts it in front.
 pub fn app(config: &ServerConfig, sandbox: Option<Arc<Sandbox>>) -> Result<Router, String> {
     let mut router = forward::router(config.forward.clone())?;
     if let Some(sandbox) = sandbox {
@@ -71,15 +77,20 @@ pub async fn serve(
 }
 
 /// Serves on `listener` until `shutdown` resolves, then finishes in-flight requests and saves
-/// the sandbox state (with `--state`).
+/// the sandbox state (with `--state`). Every request must name the listener's address in `Host`
+/// (421 otherwise); a non-loopback listener is refused unless `config.allow_remote`.
 pub async fn serve_opened(
     listener: TcpListener,
     config: &ServerConfig,
     sandbox: Option<Arc<Sandbox>>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let bound = listener.local_addr()?;
+    if let Some(refusal) = host_guard::bind_refusal(bound.ip(), config.allow_remote) {
+        return Err(std::io::Error::other(refusal));
+    }
     let router = app(config, sandbox.clone()).map_err(std::io::Error::other)?;
-    http::run(listener, router, shutdown).await;
+    http::run(listener, router, host_guard::HostGuard::new(bound, config.allow_remote), shutdown).await;
     if let Some(sandbox) = sandbox {
         sandbox.save().await?;
     }

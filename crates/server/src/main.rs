@@ -1,5 +1,6 @@
-//! `steward-server [--sandbox] [--port N] [--host ADDR] [--www DIR] [--dist DIR] [--state FILE]
-//! [--demo-scale N] [--demo-quality-set present|absent] [--faults SPEC] [--allow-host HOST]...`
+//! `steward-server [--sandbox] [--port N] [--host ADDR [--allow-remote]] [--www DIR] [--dist DIR]
+//! [--state FILE] [--demo-scale N] [--demo-quality-set present|absent] [--faults SPEC]
+//! [--allow-host HOST]...`
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -9,7 +10,7 @@ use clap::{Parser, ValueEnum};
 use steward_server::sandbox::catalog::demo::DemoOptions;
 use steward_server::sandbox::demo::DEFAULT_SCALE;
 use steward_server::sandbox::faults::FaultPlan;
-use steward_server::{open_sandbox, serve_opened, ForwardConfig, HostPattern, SandboxOptions, ServerConfig};
+use steward_server::{host_guard, open_sandbox, serve_opened, ForwardConfig, HostPattern, SandboxOptions, ServerConfig};
 use tokio::net::TcpListener;
 
 /// Whether the demo catalog has the `Data Quality` custom-metadata set.
@@ -30,9 +31,14 @@ struct Args {
     /// Port to listen on (0 picks a free one; the URL is logged).
     #[arg(long, default_value_t = 8080)]
     port: u16,
-    /// Address to bind. Loopback by default: the server is a local tool.
+    /// Address to bind. Loopback by default: the server is a local tool; any other address needs
+    /// --allow-remote.
     #[arg(long, default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     host: IpAddr,
+    /// Allow a non-loopback --host: the page, the forwarder and the sandbox tenants (with their
+    /// public demo tokens) are then reachable from the network.
+    #[arg(long)]
+    allow_remote: bool,
     /// Folder of the settings page.
     #[arg(long, default_value = "www")]
     www: PathBuf,
@@ -62,9 +68,18 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
+    // Before anything is built or bound: a refusal must not leave a socket open or a state file.
+    if let Some(refusal) = host_guard::bind_refusal(args.host, args.allow_remote) {
+        eprintln!("steward-server: {refusal}");
+        return ExitCode::from(2);
+    }
+    if let Some(warning) = host_guard::remote_warning(args.host) {
+        eprintln!("steward-server: {warning}");
+    }
     let mut config = ServerConfig::new(args.www, args.dist);
+    config.allow_remote = args.allow_remote;
     if !args.allow_hosts.is_empty() {
-        config.forward = ForwardConfig { allow_hosts: args.allow_hosts };
+        config.forward = ForwardConfig { allow_hosts: args.allow_hosts, ..ForwardConfig::default() };
     }
     if args.sandbox {
         if let Some(plan) = &args.faults {
@@ -97,9 +112,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let shutdown = shutdown_signal();
     let mode = if sandbox.is_some() { " (sandbox tenants on)" } else { "" };
     println!("steward-server listening on {url}{mode}");
-    match serve_opened(listener, &config, sandbox, shutdown_signal()).await {
+    match serve_opened(listener, &config, sandbox, shutdown).await {
         Ok(()) => {
             println!("steward-server stopped");
             ExitCode::SUCCESS
@@ -111,24 +127,32 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Resolves on SIGINT or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on SIGINT or SIGTERM. The handlers are installed when this is called, not when the
+/// future is first polled: a SIGTERM sent as soon as the URL is logged must stop the server
+/// cleanly rather than kill it with the default action.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let interrupt = signal(SignalKind::interrupt()).ok();
+        let terminate = signal(SignalKind::terminate()).ok();
+        async move {
+            let wait = |signal: Option<tokio::signal::unix::Signal>| async move {
+                match signal {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(interrupt) => {},
+                () = wait(terminate) => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+    async {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

@@ -9,9 +9,10 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::ServerConfig;
 
-/// The page may load only its own scripts, styles and module, and talk only to this server.
+/// The page may load only its own scripts, workers, styles and module, and talk only to this
+/// server (so data pasted into the masked preview can't leave the browser).
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
-style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
+worker-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; \
 base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 pub(crate) fn with_static_files(router: Router, config: &ServerConfig) -> Router {

@@ -36,8 +36,10 @@ async fn admins_see_the_access_config_as_catalog_entities_that_import_back() {
     assert_eq!(policy["attributes"]["policyActions"], json!(["persona-asset-read", "persona-asset-update",
         "persona-business-update-metadata", "persona-entity-add-classification", "persona-entity-remove-classification"]));
     assert_eq!(policy["attributes"]["policyResources"], json!([format!("entity:{CONNECTION}")]));
-    let purpose = entities.iter().find(|e| e["typeName"] == "Purpose").unwrap();
+    let purpose = entities.iter().find(|e| e["typeName"] == "Purpose" && e["attributes"]["name"] == "PII protection").unwrap();
     assert_eq!(purpose["attributes"]["purposeClassifications"], json!([PII]));
+    let confidential = entities.iter().find(|e| e["typeName"] == "Purpose" && e["attributes"]["name"] == "Confidential data").unwrap();
+    assert_eq!(confidential["attributes"]["purposeClassifications"], json!([CONFIDENTIAL]));
     let (status, got) = api.get(&format!("/api/meta/entity/guid/{}", policy["guid"].as_str().unwrap()), ADMIN).await;
     assert_eq!(status, 200);
     assert_eq!(got["entity"]["typeName"], "AuthPolicy");
@@ -49,7 +51,10 @@ async fn admins_see_the_access_config_as_catalog_entities_that_import_back() {
     let back = serde_json::to_value(&imported.config).unwrap();
     assert_eq!(names(&back["personas"]), names(&demo["personas"]));
     assert_eq!(back["personas"][0]["policies"][0]["actions"], demo["personas"][0]["policies"][0]["actions"]);
-    assert_eq!(back["purposes"][0]["tags"], json!(["PII"]));
+    assert_eq!(names(&back["purposes"]), names(&demo["purposes"]));
+    let pii = back["purposes"].as_array().unwrap().iter().find(|p| p["name"] == "PII protection").unwrap();
+    assert_eq!(pii["tags"], json!(["PII"]));
+    assert_eq!(pii["groups"], json!(["analysts"]));
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
 //! `/forward/`: only allow-listed hosts, only https. These tests run without the internet, so
 //! they check what can be checked offline: every refusal, and that an allowed host is reached
-//! over TLS (a local listener sees a TLS ClientHello, never the request in clear). Passing a
-//! real answer back (cookies stripped, same-host redirects) needs a real https origin.
+//! over TLS (a local listener sees a TLS ClientHello, never the request in clear). Real answers
+//! passed back (content types, cookies stripped) are in `forward_content.rs`, against a local
+//! https upstream; same-host redirects are not tested.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod common;
@@ -55,7 +56,7 @@ async fn an_allowed_host_is_reached_over_tls_only() {
         first // dropping the socket fails the handshake
     });
     let mut config = config();
-    config.forward = ForwardConfig { allow_hosts: vec![format!("localhost:{port}").parse().unwrap()] };
+    config.forward = ForwardConfig { allow_hosts: vec![format!("localhost:{port}").parse().unwrap()], ..ForwardConfig::default() };
     let api = Api::new(start_with(config).await);
     let (status, body) = post(&api, &format!("/forward/localhost:{port}/api/meta/search/indexsearch"), "secret-token-123").await;
     assert_eq!(status, 502, "{body}");
@@ -70,7 +71,7 @@ async fn an_allowed_host_is_reached_over_tls_only() {
 #[tokio::test]
 async fn request_bodies_over_the_cap_are_413() {
     let mut config = config();
-    config.forward = ForwardConfig { allow_hosts: vec!["localhost:9".parse().unwrap()] };
+    config.forward = ForwardConfig { allow_hosts: vec!["localhost:9".parse().unwrap()], ..ForwardConfig::default() };
     let api = Api::new(start_with(config).await);
     let big = vec![b'x'; steward_server::forward::MAX_REQUEST_BYTES + 1];
     let response = api.client.post(format!("{}/forward/localhost:9/api", api.base)).body(big).send().await.unwrap();
