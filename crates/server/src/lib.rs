@@ -51,12 +51,18 @@ impl ServerConfig {
 /// The whole HTTP application around an opened sandbox (if any). The `Host` guard is not part
 /// of it: it needs the listener's address, and [`serve_opened`] puts it in front.
 pub fn app(config: &ServerConfig, sandbox: Option<Arc<Sandbox>>) -> Result<Router, String> {
-    let mut router = forward::router(config.forward.clone())?;
+    let with_sandbox = sandbox.is_some();
+    let mut router = forward::router(config.forward.clone())?
+        .route(SERVER_INFO_PATH, axum::routing::get(move || async move { axum::Json(serde_json::json!({ "sandbox": with_sandbox })) }));
     if let Some(sandbox) = sandbox {
         router = router.merge(sandbox::router(sandbox));
     }
     Ok(web::with_static_files(router, config))
 }
+
+/// `GET /server-info` → `{"sandbox": bool}`: lets the page know whether the sandbox tenants
+/// answer here without probing one of their endpoints (a 404 would show as a console error).
+pub const SERVER_INFO_PATH: &str = "/server-info";
 
 /// Opens the sandbox of `config` (loads or creates its state file), if it has one.
 pub async fn open_sandbox(config: &ServerConfig) -> std::io::Result<Option<Arc<Sandbox>>> {

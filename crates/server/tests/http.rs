@@ -76,6 +76,15 @@ async fn without_sandbox_there_is_no_catalog() {
 }
 
 #[tokio::test]
+async fn server_info_says_whether_the_sandbox_answers_here() {
+    for sandbox in [true, false] {
+        let base = start(sandbox).await;
+        let info: serde_json::Value = reqwest::get(format!("{base}/server-info")).await.unwrap().json().await.unwrap();
+        assert_eq!(info, serde_json::json!({ "sandbox": sandbox }));
+    }
+}
+
+#[tokio::test]
 async fn loopback_origins_get_cors_and_others_do_not() {
     let base = start(true).await;
     let client = reqwest::Client::new();
