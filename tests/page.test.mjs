@@ -41,9 +41,12 @@ function unexpected(problems, ...expected) {
   return problems.filter((p) => !expected.some((re) => re.test(p)));
 }
 
-/** A screenshot of one section (or the whole page) into tests/artifacts/. */
-const shot = (page, name, section) =>
-  section ? page.locator(section).screenshot({ path: path.join(artifacts, name) }) : page.screenshot({ path: path.join(artifacts, name), fullPage: true });
+/** A screenshot of one section (or the whole page) into tests/artifacts/, the sticky section bar let go so it covers nothing. */
+async function shot(page, name, section) {
+  await page.evaluate(() => document.querySelector(".toc")?.style.setProperty("position", "static"));
+  if (section) await page.locator(section).screenshot({ path: path.join(artifacts, name) });
+  else await page.screenshot({ path: path.join(artifacts, name), fullPage: true });
+}
 
 /** Adds an integration through the form. */
 async function addIntegration(page, { name, type = "catalog", url, token, remember = false }) {
@@ -81,8 +84,8 @@ async function runSync(page, { mode = "both", dryRun = false, timeout = 120_000 
 }
 
 async function summaryValue(page, label) {
-  const row = page.locator("#sync-summary tr", { has: page.locator("th", { hasText: new RegExp(`^${label}$`) }) });
-  return Number((await row.locator("td").textContent()).replaceAll(",", ""));
+  const item = page.locator("#sync-summary .count", { has: page.locator("dt", { hasText: new RegExp(`^${label}$`) }) });
+  return Number((await item.locator("dd").textContent({ timeout: 2_000 })).replaceAll(",", ""));
 }
 
 /** The preflight probes the qualified names of the demo's deliberately unmapped assets: the catalog answers 404, which Chromium logs. */
@@ -128,6 +131,7 @@ test("an integration with a good token says who it is; a bad token is refused in
   const unreachable = await addIntegration(page, { name: "Nowhere", url: "https://tenant.invalid", token: "some-token" });
   const nowhere = await testConnection(unreachable);
   assert.equal(nowhere.state, "error");
+  assert.match(nowhere.text, /^This server may not forward to that host: add it with steward-server --allow-host HOST/);
   // The tokens typed are in no text, attribute or field of the page (the sandbox's public admin
   // token is named in a hint, so only the secret one is looked for in the text).
   assert.ok(!(await page.content()).includes("wrong-but-secret-token-0042"));

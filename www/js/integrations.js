@@ -183,6 +183,9 @@ export function mountIntegrations(el, ctx) {
 
 /** What an error from a connection test means, in words, with the package's message. */
 function explainError(err) {
+  if (/STEWARD-FORWARD-403/.test(err?.message ?? "")) {
+    return `This server may not forward to that host: add it with steward-server --allow-host HOST. ${errorText(err)}`;
+  }
   const meaning = {
     CATALOG_UNAUTHORIZED: "The catalog refused the token (401): it is invalid or expired.",
     CATALOG_FORBIDDEN: "The catalog refused this token's user (403).",

@@ -288,9 +288,7 @@ export function mountSync(el, ctx) {
     ];
     replace(summaryHost,
       h("h3", {}, "Summary"),
-      h("table", { class: "summary" }, h("caption", { class: "visually-hidden" }, "Sync summary"),
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Count"), h("th", { scope: "col", class: "num" }, "Value"))),
-        h("tbody", {}, rows.map(([k, v]) => h("tr", {}, h("th", { scope: "row" }, k), h("td", { class: "num" }, fmt(v)))))),
+      h("dl", { class: "counts" }, rows.map(([k, v]) => h("div", { class: "count" }, h("dt", {}, k), h("dd", {}, fmt(v))))),
     );
   }
 
