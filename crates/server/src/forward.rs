@@ -20,7 +20,7 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode}
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Json, Router};
-use steward_core::catalog::error::ErrorBody;
+use steward_core::catalog::error::{codes, ErrorBody};
 
 /// Largest request body passed on.
 pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
@@ -346,12 +346,12 @@ async fn send(client: &reqwest::Client, method: &Method, headers: &HeaderMap, ta
     }
     let upstream = outbound.send().await.map_err(|e| {
         // Without the URL: its query could carry a secret.
-        refuse(StatusCode::BAD_GATEWAY, "STEWARD-FORWARD-502", format!("cannot reach {}: {}", target.host, e.without_url()))
+        refuse(StatusCode::BAD_GATEWAY, codes::FORWARD_UNREACHABLE, format!("cannot reach {}: {}", target.host, e.without_url()))
     })?;
     if upstream.status().is_redirection() {
         return Err(refuse(
             StatusCode::BAD_GATEWAY,
-            "STEWARD-FORWARD-502",
+            codes::FORWARD_UNREACHABLE,
             format!("{} answered a redirect to another host or scheme; not followed", target.host),
         ));
     }
@@ -374,13 +374,13 @@ async fn send(client: &reqwest::Client, method: &Method, headers: &HeaderMap, ta
         match upstream.chunk().await {
             Ok(Some(chunk)) => {
                 if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                    return Err(refuse(StatusCode::BAD_GATEWAY, "STEWARD-FORWARD-502", format!("response over {MAX_RESPONSE_BYTES} bytes")));
+                    return Err(refuse(StatusCode::BAD_GATEWAY, codes::FORWARD_UNREACHABLE, format!("response over {MAX_RESPONSE_BYTES} bytes")));
                 }
                 bytes.extend_from_slice(&chunk);
             }
             Ok(None) => break,
             Err(e) => {
-                return Err(refuse(StatusCode::BAD_GATEWAY, "STEWARD-FORWARD-502", format!("reading from {}: {}", target.host, e.without_url())))
+                return Err(refuse(StatusCode::BAD_GATEWAY, codes::FORWARD_UNREACHABLE, format!("reading from {}: {}", target.host, e.without_url())))
             }
         }
     }

@@ -35,6 +35,9 @@ pub enum ErrorCode {
     InvalidInventory,
     /// A Hightouch role policy that can't be used (located problems in the message).
     InvalidPolicy,
+    /// The local server's `/forward/` refused to pass the request on (a host not on its
+    /// allow-list, a body too large): the tenant never saw it.
+    ForwardRefused,
     /// The caller's `AbortSignal` fired.
     Aborted,
     /// A sync run failed as a whole.
@@ -79,7 +82,7 @@ pub const TS_STEWARD_ERROR_CODE: &str = r#"
 export type StewardErrorCode =
   | "INVALID_MASK" | "INVALID_VALUE" | "INVALID_OPTIONS" | "INVALID_CSV" | "INVALID_COLUMN"
   | "INVALID_DIALECT" | "UNSUPPORTED_SQL" | "INVALID_CONFIG" | "INVALID_REQUEST"
-  | "INVALID_ENTITIES" | "INVALID_URL" | "INVALID_INVENTORY" | "INVALID_POLICY" | "ABORTED" | "SYNC_FAILED"
+  | "INVALID_ENTITIES" | "INVALID_URL" | "INVALID_INVENTORY" | "INVALID_POLICY" | "FORWARD_REFUSED" | "ABORTED" | "SYNC_FAILED"
   | "INTERNAL"
   | "CATALOG_UNAUTHORIZED" | "CATALOG_FORBIDDEN" | "CATALOG_NOT_FOUND" | "CATALOG_RATE_LIMITED"
   | "CATALOG_HTTP" | "CATALOG_UNREACHABLE" | "CATALOG_TIMEOUT" | "CATALOG_BAD_RESPONSE"
@@ -92,7 +95,7 @@ const TS_STEWARD_ERROR_CODE_SECTION: &str = TS_STEWARD_ERROR_CODE;
 
 impl ErrorCode {
     /// Every code, in declaration order.
-    pub const ALL: [ErrorCode; 31] = [
+    pub const ALL: [ErrorCode; 32] = [
         Self::InvalidMask,
         Self::InvalidValue,
         Self::InvalidOptions,
@@ -106,6 +109,7 @@ impl ErrorCode {
         Self::InvalidUrl,
         Self::InvalidInventory,
         Self::InvalidPolicy,
+        Self::ForwardRefused,
         Self::Aborted,
         Self::SyncFailed,
         Self::Internal,
@@ -142,6 +146,7 @@ impl ErrorCode {
             Self::InvalidUrl => "INVALID_URL",
             Self::InvalidInventory => "INVALID_INVENTORY",
             Self::InvalidPolicy => "INVALID_POLICY",
+            Self::ForwardRefused => "FORWARD_REFUSED",
             Self::Aborted => "ABORTED",
             Self::SyncFailed => "SYNC_FAILED",
             Self::Internal => "INTERNAL",

@@ -16,7 +16,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use serde::de::DeserializeOwned;
-use steward_core::catalog::error::ErrorBody as CatalogErrorBody;
+use steward_core::catalog::error::{codes, ErrorBody as CatalogErrorBody};
 use steward_core::hightouch::api::ErrorBody as HightouchErrorBody;
 use steward_core::sync::retry::{Outcome, RetryDecision, RetryPolicy};
 use wasm_bindgen::prelude::*;
@@ -408,6 +408,9 @@ impl Reply {
     /// This answer as an error of the service's family, carrying the status and the service's
     /// own message (the catalog's `errorMessage` verbatim, with its `errorCode`).
     pub fn error(&self, what: &str) -> StewardError {
+        if let Some(forwarder) = self.forwarder_error(what) {
+            return forwarder;
+        }
         let meaning = match self.status {
             401 => Some(match self.service {
                 Service::Catalog => "the token is invalid or expired",
@@ -423,6 +426,19 @@ impl Reply {
             (None, None) => format!("{what}: HTTP {}: {} gave no error details", self.status, self.service.name()),
         };
         StewardError::new(self.service.status_code(self.status), self.token.scrub(&message)).with_status(self.status)
+    }
+
+    /// An answer `steward-server`'s `/forward/` made itself (its codes, in the catalog's error
+    /// format): the tenant never answered, so it is not the service's 403 or 5xx.
+    /// `*_UNREACHABLE` when it could not reach the tenant, else `FORWARD_REFUSED`.
+    fn forwarder_error(&self, what: &str) -> Option<StewardError> {
+        let body = read_json::<CatalogErrorBody>(&self.body).ok().filter(|b| b.error_code.starts_with(codes::FORWARD_PREFIX))?;
+        let (code, message) = if body.error_code == codes::FORWARD_UNREACHABLE {
+            (self.service.unreachable(), format!("{what}: {} could not be reached through the local server's /forward/: {}", self.service.name(), body.error_message))
+        } else {
+            (ErrorCode::ForwardRefused, format!("{what}: the local server's /forward/ refused the request: {} ({})", body.error_message, body.error_code))
+        };
+        Some(StewardError::new(code, self.token.scrub(&shorten(&message, 1_000))).with_status(self.status))
     }
 
     /// The service's own error text, when the body is its error shape.
@@ -808,6 +824,18 @@ mod tests {
             err.message,
             "POST /api/meta/entity/guid/g/businessmetadata: HTTP 403: guest is not authorized to perform update-custom-metadata on Table default/x (ATLAS-403-00-001)"
         );
+    }
+
+    #[wasm_bindgen_test]
+    fn an_answer_of_the_local_forwarder_is_not_taken_for_the_services() {
+        let refused = reply(Service::Hightouch, 403, r#"{"errorCode": "STEWARD-FORWARD-403", "errorMessage": "evil.example is not on the forwarding allow-list"}"#);
+        let err = refused.error("GET /api/v1/sources");
+        assert_eq!((err.code, err.status), (ErrorCode::ForwardRefused, Some(403)));
+        assert!(err.message.contains("/forward/ refused the request: evil.example is not on the forwarding allow-list"), "{}", err.message);
+        let unreachable = reply(Service::Catalog, 502, r#"{"errorCode": "STEWARD-FORWARD-502", "errorMessage": "cannot reach acme.atlan.com: dns error"}"#);
+        assert_eq!(unreachable.error("GET /w").code, ErrorCode::CatalogUnreachable);
+        // The tenant's own 403 stays the service's.
+        assert_eq!(reply(Service::Catalog, 403, r#"{"errorCode": "ATLAS-403-00-001", "errorMessage": "no"}"#).error("GET /w").code, ErrorCode::CatalogForbidden);
     }
 
     #[wasm_bindgen_test]

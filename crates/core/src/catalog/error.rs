@@ -95,6 +95,11 @@ pub mod codes {
     pub const INTERNAL_ERROR: &str = "ATLAS-500-00-001";
     /// 503: temporarily unavailable.
     pub const SERVICE_UNAVAILABLE: &str = "ATLAS-503-00-001";
+    /// Prefix of the codes `steward-server`'s `/forward/` answers itself (in this error format)
+    /// when it refuses or fails to pass a request on — not the tenant's answer.
+    pub const FORWARD_PREFIX: &str = "STEWARD-FORWARD-";
+    /// `/forward/` could not reach the tenant (502).
+    pub const FORWARD_UNREACHABLE: &str = "STEWARD-FORWARD-502";
 }
 
 #[cfg(test)]
