@@ -164,6 +164,18 @@ test("a token is stored only when Remember on this device is ticked; a reload fo
   assert.match(await page.locator('li.card[data-name="Tab only"]').textContent(), /no token — edit to add one/);
   const remembered = await testConnection(page.locator('li.card[data-name="Remembered"]'));
   assert.equal(remembered.state, "ok", remembered.text);
+
+  // Edit: rename and give the forgotten one its token back; then delete it.
+  await page.locator('li.card[data-name="Tab only"]').getByRole("button", { name: "Edit" }).click();
+  const form = page.getByRole("form", { name: "Edit Tab only" });
+  await form.getByLabel("Name").fill("Guest catalog");
+  await form.getByLabel("Token (leave empty to keep it)").fill("sandbox-guest-token");
+  await form.getByRole("button", { name: "Save integration" }).click();
+  const guest = await testConnection(page.locator('li.card[data-name="Guest catalog"]'));
+  assert.match(guest.text, /Connected as sandbox-guest \(\$guest/);
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.locator('li.card[data-name="Guest catalog"]').getByRole("button", { name: "Delete Guest catalog" }).click();
+  await page.locator('li.card[data-name="Guest catalog"]').waitFor({ state: "detached" });
   assert.deepEqual(unexpected(problems), []);
 });
 
