@@ -33,8 +33,13 @@ test("npm start serves the settings page against the sandbox", { timeout: 600_00
     const browser = await launchChromium();
     try {
       const { page, problems } = await openPage(browser.context, `${url}/`);
-      await page.locator('#ping-result[data-state="ok"]').waitFor({ timeout: 15_000 });
-      assert.equal(await page.locator("#mask-result").textContent(), "0000 Xxxxxx Xxxx");
+      await page.locator('#engine-status[data-state="ok"]').waitFor({ timeout: 15_000 });
+      assert.match(await page.locator("#engine-status").textContent(), /sandbox tenants on/);
+      // The sandbox catalog is there from the start, and its test connection works.
+      const card = page.locator('li.card[data-name="Sandbox catalog"]');
+      await card.getByRole("button", { name: "Test connection" }).click();
+      await card.locator('[role=status][data-state="ok"]').waitFor({ timeout: 15_000 });
+      assert.match(await card.getByRole("status").textContent(), /^Connected as service-account-apikey-integration/);
       assert.deepEqual(problems, []);
     } finally {
       await browser.close();
