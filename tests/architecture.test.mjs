@@ -1,6 +1,7 @@
-// ARCHITECTURE.md's dependency rules, checked against what the crates really declare
-// (`cargo metadata`): each crate depends only on what its row of the table allows, core has no
-// JavaScript or I/O crate, and nothing but the npm package depends on the wasm crate.
+// What the documents state, checked: ARCHITECTURE.md's dependency rules against what the crates
+// really declare (`cargo metadata`) — each crate depends only on what its row of the table
+// allows, core has no JavaScript or I/O crate, nothing but the npm package uses the wasm crate —
+// and README.md's list of error codes against the package's `StewardErrorCode`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -55,4 +56,15 @@ test("the server's test-only crates are the ones its row names", () => {
   const rules = allowed("steward-server");
   const dev = declared("steward-server", ["dev"]).filter((d) => !rules.normal.has(d) && !rules.dev.has(d));
   assert.deepEqual(dev, []);
+});
+
+test("README.md lists every error code the package can throw, and no other", () => {
+  const types = readFileSync(path.join(repoRoot, "dist/steward_wasm.d.ts"), "utf8");
+  const union = /export type StewardErrorCode =([^;]*);/.exec(types);
+  assert.ok(union, "dist/steward_wasm.d.ts exports StewardErrorCode");
+  const codes = new Set([...union[1].matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]));
+  const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
+  const section = readme.split("### Error codes")[1]?.split("\n## ")[0] ?? "";
+  const listed = new Set([...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]));
+  assert.deepEqual([...listed].sort(), [...codes].sort());
 });
