@@ -3,29 +3,44 @@
 //! default `*.atlan.com` and `api.hightouch.com`). No cookies either way; redirects are followed
 //! only within the same https host; bodies are capped; the token is never logged.
 //!
+//! Bodies pass through memory (a request is sent whole, an answer is read whole before it is
+//! confined), so besides each body's cap ([`MAX_REQUEST_BYTES`], [`MAX_RESPONSE_BYTES`]) all
+//! forwards together hold at most [`ForwardConfig::buffer_budget`] bytes of bodies
+//! ([`BUFFER_BUDGET`], 256 MiB, by default: three forwards at both caps at once, or hundreds of
+//! the catalog's usual answers). A forward whose body would take them over is answered
+//! `503 STEWARD-FORWARD-503` with `Retry-After: 1`.
+//!
 //! A forwarded answer is served from the page's own origin, so it must never run there: its
 //! `Content-Type` is neutralised (JSON passes, anything else is `application/octet-stream`) and
 //! every answer of this route, the forwarder's own errors included, carries
 //! `Content-Security-Policy: sandbox; default-src 'none'`, `Content-Disposition: attachment` and
 //! `X-Content-Type-Options: nosniff`.
 
+use std::collections::VecDeque;
+use std::convert::Infallible;
 use std::fmt;
+use std::pin::Pin;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Json, Router};
+use hyper::body::{Frame, SizeHint};
 use steward_core::catalog::error::{codes, ErrorBody};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Largest request body passed on.
 pub const MAX_REQUEST_BYTES: usize = 8 * 1024 * 1024;
 /// Largest response body passed back.
 pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+/// Bytes of request and response bodies all forwards together may hold by default: 256 MiB.
+pub const BUFFER_BUDGET: usize = 256 * 1024 * 1024;
 /// The allow-list when none is given.
 pub const DEFAULT_ALLOWED_HOSTS: [&str; 2] = ["*.atlan.com", "api.hightouch.com"];
 /// Path prefix of forwarded requests.
@@ -177,11 +192,18 @@ pub struct ForwardConfig {
     /// PEM certificates (each entry one or more) trusted as roots besides the webpki ones (a
     /// private CA; the tests' local https upstream). Empty by default.
     pub extra_root_certificates: Vec<Vec<u8>>,
+    /// Bytes of request and response bodies all forwards together may hold ([`BUFFER_BUDGET`]
+    /// by default); a forward that would need more is answered 503.
+    pub buffer_budget: usize,
 }
 
 impl Default for ForwardConfig {
     fn default() -> Self {
-        Self { allow_hosts: DEFAULT_ALLOWED_HOSTS.iter().filter_map(|h| h.parse().ok()).collect(), extra_root_certificates: Vec::new() }
+        Self {
+            allow_hosts: DEFAULT_ALLOWED_HOSTS.iter().filter_map(|h| h.parse().ok()).collect(),
+            extra_root_certificates: Vec::new(),
+            buffer_budget: BUFFER_BUDGET,
+        }
     }
 }
 
@@ -195,6 +217,79 @@ impl ForwardConfig {
 struct Forwarder {
     config: ForwardConfig,
     client: reqwest::Client,
+    /// One permit per byte of [`ForwardConfig::buffer_budget`].
+    budget: Arc<Semaphore>,
+}
+
+/// The body bytes one forward holds, taken from the shared budget and given back as they are
+/// freed (all of them when this is dropped).
+struct Held {
+    budget: Arc<Semaphore>,
+    permit: Option<OwnedSemaphorePermit>,
+}
+
+impl Held {
+    fn new(budget: &Arc<Semaphore>) -> Self {
+        Self { budget: Arc::clone(budget), permit: None }
+    }
+
+    /// Takes `bytes` more; `false` (taking nothing) when the budget has not that many left.
+    fn take(&mut self, bytes: usize) -> bool {
+        if bytes == 0 {
+            return true;
+        }
+        let Ok(permits) = u32::try_from(bytes) else { return false };
+        let Ok(more) = Arc::clone(&self.budget).try_acquire_many_owned(permits) else { return false };
+        match &mut self.permit {
+            Some(permit) => permit.merge(more),
+            None => self.permit = Some(more),
+        }
+        true
+    }
+
+    /// Gives `bytes` back (at most what is held).
+    fn give_back(&mut self, bytes: usize) {
+        if let Some(permit) = &mut self.permit {
+            drop(permit.split(bytes.min(permit.num_permits())));
+        }
+    }
+
+    /// Gives everything back.
+    fn give_back_all(&mut self) {
+        self.permit = None;
+    }
+}
+
+/// A forwarded answer's body: the chunks as they came from the tenant (not copied into one),
+/// each counted against the budget until hyper asks for the next one, by which time it has been
+/// written out.
+struct Chunks {
+    chunks: VecDeque<Bytes>,
+    remaining: u64,
+    last_sent: usize,
+    held: Held,
+}
+
+impl HttpBody for Chunks {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let this = &mut *self;
+        this.held.give_back(this.last_sent);
+        let next = this.chunks.pop_front();
+        this.last_sent = next.as_ref().map_or(0, Bytes::len);
+        this.remaining = this.remaining.saturating_sub(u64::try_from(this.last_sent).unwrap_or(u64::MAX));
+        Poll::Ready(next.map(|chunk| Ok(Frame::data(chunk))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.chunks.is_empty()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.remaining)
+    }
 }
 
 /// `tchar` of RFC 9110: what a media type's names and a plain parameter value are made of.
@@ -283,7 +378,8 @@ pub fn router(config: ForwardConfig) -> Result<Router, String> {
         .user_agent(concat!("steward-server/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| format!("forwarding client: {e}"))?;
-    let forwarder = Arc::new(Forwarder { config, client });
+    let budget = Arc::new(Semaphore::new(config.buffer_budget.min(Semaphore::MAX_PERMITS)));
+    let forwarder = Arc::new(Forwarder { config, client, budget });
     Ok(Router::new().route("/forward/{*rest}", any(forward)).with_state(forwarder))
 }
 
@@ -298,6 +394,63 @@ impl IntoResponse for Refusal {
 
 fn refuse(status: StatusCode, code: &str, message: impl Into<String>) -> Refusal {
     Refusal(status, Box::new(ErrorBody::new(code, message)))
+}
+
+/// The 503 of a forward whose body would take the bodies held over `budget` bytes.
+fn over_budget(budget: usize, reached_tenant: bool) -> Response {
+    let what = if reached_tenant {
+        "the tenant's answer does not fit in the memory the forwarder may hold at once; the request did reach the tenant"
+    } else {
+        "the request body does not fit in the memory the forwarder may hold at once; it was not sent"
+    };
+    let message = format!("{what} ({budget} bytes of bodies across all forwards); retry shortly");
+    let mut response = refuse(StatusCode::SERVICE_UNAVAILABLE, "STEWARD-FORWARD-503", message).into_response();
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
+}
+
+/// Reads a request body of at most [`MAX_REQUEST_BYTES`] into one buffer (reqwest sends a body
+/// whole), counting the buffer's capacity against the budget as it grows: sized from
+/// `Content-Length` when there is one, doubling as chunks arrive otherwise.
+async fn read_request_body(mut body: Body, held: &mut Held, budget: usize) -> Result<Bytes, Response> {
+    let too_large = || refuse(StatusCode::PAYLOAD_TOO_LARGE, "STEWARD-FORWARD-413", format!("request body over {MAX_REQUEST_BYTES} bytes")).into_response();
+    let announced = usize::try_from(HttpBody::size_hint(&body).lower()).unwrap_or(usize::MAX);
+    if announced > MAX_REQUEST_BYTES {
+        return Err(too_large());
+    }
+    let mut buffer = Vec::new();
+    if !make_room(&mut buffer, announced, held) {
+        return Err(over_budget(budget, false));
+    }
+    while let Some(frame) = std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)).await {
+        let frame = frame.map_err(|e| refuse(StatusCode::BAD_REQUEST, "STEWARD-FORWARD-400", format!("reading the request body: {e}")).into_response())?;
+        // Trailers are not passed on.
+        let Ok(chunk) = frame.into_data() else { continue };
+        if buffer.len().saturating_add(chunk.len()) > MAX_REQUEST_BYTES {
+            return Err(too_large());
+        }
+        if !make_room(&mut buffer, chunk.len(), held) {
+            return Err(over_budget(budget, false));
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(buffer))
+}
+
+/// Makes room in `buffer` for `additional` more bytes (at least doubling it, within
+/// [`MAX_REQUEST_BYTES`]), taking what it grows by from the budget; `false` when the budget has
+/// not that much left.
+fn make_room(buffer: &mut Vec<u8>, additional: usize, held: &mut Held) -> bool {
+    let needed = buffer.len().saturating_add(additional);
+    if needed <= buffer.capacity() {
+        return true;
+    }
+    let capacity = buffer.capacity().saturating_mul(2).min(MAX_REQUEST_BYTES).max(needed);
+    if !held.take(capacity.saturating_sub(buffer.capacity())) {
+        return false;
+    }
+    buffer.reserve_exact(capacity.saturating_sub(buffer.len()));
+    true
 }
 
 async fn forward(State(forwarder): State<Arc<Forwarder>>, request: Request) -> Response {
@@ -319,26 +472,34 @@ async fn forward_unconfined(forwarder: &Forwarder, request: Request) -> Response
         )
         .into_response();
     }
-    let body = match axum::body::to_bytes(body, MAX_REQUEST_BYTES).await {
-        Ok(b) => b,
-        Err(_) => {
-            return refuse(StatusCode::PAYLOAD_TOO_LARGE, "STEWARD-FORWARD-413", format!("request body over {MAX_REQUEST_BYTES} bytes"))
-                .into_response()
-        }
-    };
-    let response = match send(&forwarder.client, &parts.method, &parts.headers, &target, body).await {
-        Ok(response) => response,
-        Err(refusal) => refusal.into_response(),
+    let budget = forwarder.config.buffer_budget;
+    let mut held = Held::new(&forwarder.budget);
+    let response = match read_request_body(body, &mut held, budget).await {
+        Ok(body) => match send(&forwarder.client, &parts.method, &parts.headers, &target, body, held, budget).await {
+            Ok(response) => response,
+            Err(failure) => failure,
+        },
+        Err(failure) => failure,
     };
     // Never the query or headers: they may carry secrets.
     eprintln!("steward-server: forward {} https://{}{} -> {}", parts.method, target.host, target.path, response.status().as_u16());
     response
 }
 
-async fn send(client: &reqwest::Client, method: &Method, headers: &HeaderMap, target: &Target, body: Bytes) -> Result<Response, Refusal> {
+/// Sends the request and reads the answer; `held` counts the request body until the answer
+/// comes, then the answer's chunks as they arrive.
+async fn send(
+    client: &reqwest::Client,
+    method: &Method,
+    headers: &HeaderMap,
+    target: &Target,
+    body: Bytes,
+    mut held: Held,
+    budget: usize,
+) -> Result<Response, Response> {
     let method = reqwest::Method::from_bytes(method.as_str().as_bytes())
-        .map_err(|_| refuse(StatusCode::METHOD_NOT_ALLOWED, "STEWARD-FORWARD-405", "method not supported"))?;
-    let mut outbound = client.request(method, target.url()).body(body.to_vec());
+        .map_err(|_| refuse(StatusCode::METHOD_NOT_ALLOWED, "STEWARD-FORWARD-405", "method not supported").into_response())?;
+    let mut outbound = client.request(method, target.url()).body(body);
     for name in &REQUEST_HEADERS {
         for value in headers.get_all(name) {
             outbound = outbound.header(name.as_str(), value.as_bytes());
@@ -346,14 +507,17 @@ async fn send(client: &reqwest::Client, method: &Method, headers: &HeaderMap, ta
     }
     let upstream = outbound.send().await.map_err(|e| {
         // Without the URL: its query could carry a secret.
-        refuse(StatusCode::BAD_GATEWAY, codes::FORWARD_UNREACHABLE, format!("cannot reach {}: {}", target.host, e.without_url()))
+        refuse(StatusCode::BAD_GATEWAY, codes::FORWARD_UNREACHABLE, format!("cannot reach {}: {}", target.host, e.without_url())).into_response()
     })?;
+    // The answer has come: the request body is sent (or abandoned) and no longer held.
+    held.give_back_all();
     if upstream.status().is_redirection() {
         return Err(refuse(
             StatusCode::BAD_GATEWAY,
             codes::FORWARD_UNREACHABLE,
             format!("{} answered a redirect to another host or scheme; not followed", target.host),
-        ));
+        )
+        .into_response());
     }
     let status = StatusCode::from_u16(upstream.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let mut passed = HeaderMap::new();
@@ -369,22 +533,30 @@ async fn send(client: &reqwest::Client, method: &Method, headers: &HeaderMap, ta
         }
     }
     let mut upstream = upstream;
-    let mut bytes: Vec<u8> = Vec::new();
+    let mut chunks = VecDeque::new();
+    let mut total = 0usize;
     loop {
         match upstream.chunk().await {
             Ok(Some(chunk)) => {
-                if bytes.len() + chunk.len() > MAX_RESPONSE_BYTES {
-                    return Err(refuse(StatusCode::BAD_GATEWAY, codes::FORWARD_UNREACHABLE, format!("response over {MAX_RESPONSE_BYTES} bytes")));
+                total = total.saturating_add(chunk.len());
+                if total > MAX_RESPONSE_BYTES {
+                    let message = format!("response over {MAX_RESPONSE_BYTES} bytes");
+                    return Err(refuse(StatusCode::BAD_GATEWAY, codes::FORWARD_UNREACHABLE, message).into_response());
                 }
-                bytes.extend_from_slice(&chunk);
+                if !held.take(chunk.len()) {
+                    return Err(over_budget(budget, true));
+                }
+                chunks.push_back(chunk);
             }
             Ok(None) => break,
             Err(e) => {
-                return Err(refuse(StatusCode::BAD_GATEWAY, codes::FORWARD_UNREACHABLE, format!("reading from {}: {}", target.host, e.without_url())))
+                let message = format!("reading from {}: {}", target.host, e.without_url());
+                return Err(refuse(StatusCode::BAD_GATEWAY, codes::FORWARD_UNREACHABLE, message).into_response());
             }
         }
     }
-    let mut response = (status, Body::from(bytes)).into_response();
+    let body = Chunks { chunks, remaining: u64::try_from(total).unwrap_or(u64::MAX), last_sent: 0, held };
+    let mut response = (status, Body::new(body)).into_response();
     // `extend` would keep only the last of several content types; `confine` must see them all.
     let headers = response.headers_mut();
     let mut current = None;
@@ -475,6 +647,24 @@ mod tests {
         assert_eq!(neutral_content_type([]), OPAQUE_CONTENT_TYPE, "no type at all");
         let two = [HeaderValue::from_static("application/json"), HeaderValue::from_static("text/html")];
         assert_eq!(neutral_content_type(&two), OPAQUE_CONTENT_TYPE, "several types");
+    }
+
+    #[test]
+    fn a_request_buffer_without_a_length_counts_its_capacity_as_it_doubles() {
+        let budget = Arc::new(Semaphore::new(10_000));
+        let mut held = Held::new(&budget);
+        let mut buffer = Vec::new();
+        assert!(make_room(&mut buffer, 1_000, &mut held));
+        buffer.extend_from_slice(&[0; 1_000]);
+        assert!(make_room(&mut buffer, 10, &mut held));
+        assert_eq!((buffer.capacity(), budget.available_permits()), (2_000, 8_000), "doubled, and counted");
+        buffer.extend_from_slice(&[0; 1_000]);
+        assert!(!make_room(&mut buffer, 9_000, &mut held), "11,000 bytes do not fit in 10,000");
+        assert_eq!(budget.available_permits(), 8_000, "a refusal takes nothing");
+        held.give_back(500);
+        assert_eq!(budget.available_permits(), 8_500);
+        drop(held);
+        assert_eq!(budget.available_permits(), 10_000, "everything comes back with the forward");
     }
 
     #[test]

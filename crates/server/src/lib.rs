@@ -16,6 +16,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 pub use forward::{ForwardConfig, HostPattern};
+pub use http::{ConnectionLimits, HEADER_READ_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS};
 pub use sandbox::{Sandbox, SandboxOptions};
 
 /// What the server serves and how.
@@ -32,12 +33,22 @@ pub struct ServerConfig {
     /// Whether a non-loopback listener is allowed (`--allow-remote`); its address is then
     /// accepted in `Host` as well as the loopback names.
     pub allow_remote: bool,
+    /// Timeouts of each connection and how many are served at once.
+    pub connections: ConnectionLimits,
 }
 
 impl ServerConfig {
-    /// Serves `www` and `dist`, no sandbox, the default forwarding allow-list.
+    /// Serves `www` and `dist`, no sandbox, the default forwarding allow-list and connection
+    /// limits.
     pub fn new(www_dir: impl Into<PathBuf>, dist_dir: impl Into<PathBuf>) -> Self {
-        Self { www_dir: www_dir.into(), dist_dir: dist_dir.into(), sandbox: None, forward: ForwardConfig::default(), allow_remote: false }
+        Self {
+            www_dir: www_dir.into(),
+            dist_dir: dist_dir.into(),
+            sandbox: None,
+            forward: ForwardConfig::default(),
+            allow_remote: false,
+            connections: ConnectionLimits::default(),
+        }
     }
 
     /// The same with sandbox tenants.
@@ -96,7 +107,8 @@ pub async fn serve_opened(
         return Err(std::io::Error::other(refusal));
     }
     let router = app(config, sandbox.clone()).map_err(std::io::Error::other)?;
-    http::run(listener, router, host_guard::HostGuard::new(bound, config.allow_remote), shutdown).await;
+    let guard = host_guard::HostGuard::new(bound, config.allow_remote);
+    http::run(listener, router, guard, config.connections, shutdown).await;
     if let Some(sandbox) = sandbox {
         sandbox.save().await?;
     }

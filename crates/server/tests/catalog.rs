@@ -225,6 +225,47 @@ async fn the_query_subset_works_over_http() {
 }
 
 #[tokio::test]
+async fn an_extreme_minimum_should_match_is_answered_400_and_a_huge_count_saturates() {
+    let api = start_sandbox().await;
+    let search = |minimum: &str| {
+        let query = format!(
+            r#"{{"bool": {{"should": [{{"term": {{"__typeName.keyword": "Database"}}}}, {{"term": {{"__typeName.keyword": "Schema"}}}}], "minimum_should_match": {minimum}}}}}"#
+        );
+        let body = format!(r#"{{"dsl": {{"from": 0, "size": 1, "query": {query}, "track_total_hits": true}}, "attributes": []}}"#);
+        let request = api.client.post(format!("{}/api/meta/search/indexsearch", api.base)).bearer_auth(ADMIN);
+        async move {
+            let response = request.header("content-type", "application/json").body(body).send().await.unwrap();
+            let status = response.status().as_u16();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    for minimum in [
+        r#""-9223372036854775808%""#,
+        r#""9223372036854775807%""#,
+        r#""150%""#,
+        r#""""#,
+        r#""abc""#,
+        "9223372036854775808",
+        "-9223372036854775809",
+        "18446744073709551616",
+        "1e400",
+        "1.5",
+    ] {
+        let (status, body) = search(minimum).await;
+        assert_eq!(status, 400, "{minimum}: {body}");
+        assert!(body["errorCode"].as_str().unwrap().starts_with("ATLAS-400"), "{minimum}: {body}");
+    }
+    // Counts saturate: more than there are clauses means all of them, fewer than minus that none.
+    let (status, all) = search(r#""9223372036854775807""#).await;
+    assert_eq!((status, all["approximateCount"].as_u64()), (200, Some(0)), "{all}");
+    for none_required in [r#""-9223372036854775808""#, r#""-100%""#] {
+        let (status, any) = search(none_required).await;
+        assert_eq!(status, 200, "{any}");
+        assert!(any["approximateCount"].as_u64().unwrap() > 1000, "{none_required}: every asset matches");
+    }
+}
+
+#[tokio::test]
 async fn other_sorts_order_the_hits() {
     let api = start_sandbox().await;
     let body = json!({"dsl": {"from": 0, "size": 10, "query": {"term": {"__typeName.keyword": "Schema"}},

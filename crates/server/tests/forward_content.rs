@@ -88,7 +88,7 @@ async fn start_forwarding(also: &[String]) -> (Api, u16) {
     let mut config = config();
     let mut allow_hosts = vec![format!("localhost:{port}").parse().unwrap()];
     allow_hosts.extend(also.iter().map(|h| h.parse().unwrap()));
-    config.forward = ForwardConfig { allow_hosts, extra_root_certificates: vec![CA.to_vec()] };
+    config.forward = ForwardConfig { allow_hosts, extra_root_certificates: vec![CA.to_vec()], ..ForwardConfig::default() };
     (Api::new(start_with(config).await), port)
 }
 

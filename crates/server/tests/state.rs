@@ -145,12 +145,52 @@ async fn a_server_killed_during_writes_leaves_a_state_file_that_parses() {
         eprintln!("round {round}: {writes} writes; the saved state has {written:?}");
         assert!(written.starts_with("write "), "saves happened while writing (round {round})");
         let temporaries: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok)
-            .filter(|e| e.file_name() != "sandbox.json").map(|e| e.file_name()).collect();
+            .filter(|e| e.file_name() != "sandbox.json" && e.file_name() != "sandbox.json.lock").map(|e| e.file_name()).collect();
         eprintln!("round {round}: files beside the state: {temporaries:?}");
         // A kill mid-save may leave its temporary file behind (the next start removes it),
         // never a torn state file.
         assert!(temporaries.len() <= 1, "{temporaries:?}");
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_second_server_on_the_same_state_file_refuses_to_start_and_the_file_stays_private() {
+    let dir = temp_dir("state-lock");
+    let path = dir.join("sandbox.json");
+    let first = start_binary(&path, &["--demo-scale", "20"]);
+    let before = std::fs::read(&path).unwrap();
+    let second = Command::new(env!("CARGO_BIN_EXE_steward-server"))
+        .args(["--sandbox", "--port", "0", "--state", path.to_str().unwrap()])
+        .current_dir(repo_root())
+        .output()
+        .unwrap();
+    assert!(!second.status.success(), "{:?}", second.status);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains(&path.display().to_string()) && stderr.contains("another steward-server"), "{stderr}");
+    assert!(String::from_utf8_lossy(&second.stdout).is_empty(), "it never served: {}", String::from_utf8_lossy(&second.stdout));
+    assert_eq!(std::fs::read(&path).unwrap(), before, "the first server's state is untouched");
+
+    // Every save writes a new file readable by its owner only.
+    let (status, body) = first.api.post("/api/meta/entity/bulk?appendTags=true", ADMIN, &tag_request(0)).await;
+    assert_eq!(status, 200, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !read_state(&path).to_string().contains("\"write 0\"") {
+        assert!(Instant::now() < deadline, "the write was not saved within 10 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::metadata(dir.join("sandbox.json.lock")).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    // Once the first has stopped, the file is free again.
+    stop(first);
+    let next = start_binary(&path, &[]);
+    assert_eq!(next.api.asset(&format!("{SALES}/RETURNS"), &["description"]).await["attributes"]["description"], "write 0");
+    stop(next);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -252,7 +252,7 @@ impl MinimumShouldMatch {
         let required = match self {
             Self::Count(c) if c < 0 => n.saturating_add(c),
             Self::Count(c) => c,
-            Self::Percent(p) if p < 0 => n.saturating_sub(n.saturating_mul(-p) / 100),
+            Self::Percent(p) if p < 0 => n.saturating_sub(n.saturating_mul(p.saturating_neg()) / 100),
             Self::Percent(p) => n.saturating_mul(p) / 100,
         };
         usize::try_from(required.clamp(0, n)).unwrap_or(0)
@@ -634,14 +634,22 @@ fn parse_bool(body: &Value, at: &str) -> Result<Query, QueryError> {
     Ok(Query::Bool(Box::new(query)))
 }
 
+/// Reads `minimum_should_match`: a count, as a JSON integer or a string, anywhere in `i64` (past
+/// the number of `should` clauses it saturates: more than there are means all of them, fewer
+/// than minus that many means none), or a percentage from `-100%` to `100%`. Anything else is an
+/// error naming the value — a number that is not an `i64` integer, a percentage out of that
+/// range (a share of the clauses beyond all of them means nothing, and its arithmetic could
+/// overflow), text that is no number — so a query never wraps or panics on it.
 fn parse_minimum_should_match(value: &Value, at: &str) -> Result<MinimumShouldMatch, QueryError> {
-    let bad = || QueryError::at(at, format!("expected a count or a percentage, got {value}"));
+    let bad = || QueryError::at(at, format!("expected a count or a percentage from -100% to 100%, got {value}"));
     match value {
         Value::Number(n) => n.as_i64().map(MinimumShouldMatch::Count).ok_or_else(bad),
         Value::String(s) => {
             let s = s.trim();
             match s.strip_suffix('%') {
-                Some(p) => p.trim().parse().map(MinimumShouldMatch::Percent).map_err(|_| bad()),
+                Some(p) => {
+                    p.trim().parse::<i64>().ok().filter(|p| (-100..=100).contains(p)).map(MinimumShouldMatch::Percent).ok_or_else(bad)
+                }
                 None => s.parse().map(MinimumShouldMatch::Count).map_err(|_| bad()),
             }
         }
@@ -945,6 +953,46 @@ mod tests {
         let percent = json!({"bool": {"should": [{"term": {"name": "EMAIL"}}, {"term": {"name": "NOPE"}}],
             "minimum_should_match": "50%"}});
         assert!(query(percent).matches(&doc));
+    }
+
+    #[test]
+    fn minimum_should_match_saturates_extreme_counts_and_refuses_what_is_no_count_or_percentage() {
+        let doc = column();
+        let with = |m: Value| {
+            Query::parse(&json!({"bool": {"should": [{"term": {"name": "EMAIL"}}, {"term": {"name": "NOPE"}}], "minimum_should_match": m}}))
+        };
+        for (m, matches) in [
+            (json!("9223372036854775807"), false),
+            (json!(i64::MAX), false),
+            (json!("-9223372036854775808"), true),
+            (json!(i64::MIN), true),
+            (json!("100%"), false),
+            (json!("-100%"), true),
+            (json!(" 50 % "), true),
+            (json!("-50%"), true),
+        ] {
+            assert_eq!(with(m.clone()).unwrap().matches(&doc), matches, "{m}");
+        }
+        for bad in [
+            json!("-9223372036854775808%"),
+            json!("9223372036854775807%"),
+            json!("150%"),
+            json!("-101%"),
+            json!(""),
+            json!("%"),
+            json!("abc"),
+            json!("9223372036854775808"),
+            json!(9_223_372_036_854_775_808_u64),
+            json!(u64::MAX),
+            json!(1e300),
+            json!(1.5),
+            json!(null),
+            json!([1]),
+        ] {
+            let error = with(bad.clone()).unwrap_err();
+            assert_eq!(error.path, "query.bool.minimum_should_match", "{bad}");
+            assert!(error.message.contains("-100% to 100%"), "{bad}: {error}");
+        }
     }
 
     #[test]

@@ -6,7 +6,10 @@
 //! (every key optional), or just a list of kinds (`503`, `429,drop`), which means `rate=1`.
 //! Whether the n-th occurrence of a request (`METHOD path?query`) is faulted depends only on
 //! the seed, that request line and n, so a failing test replays, even with other requests
-//! interleaved.
+//! interleaved. The occurrences are counted for at most [`MAX_COUNTED_REQUEST_LINES`] distinct
+//! request lines, each under a 64-bit hash of it, not its text: a client sending endless
+//! distinct URLs can't grow the table. When one more would be needed every count starts again,
+//! as after a reset — still the same decisions for the same requests in the same order.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -24,6 +27,9 @@ use steward_core::catalog::error::{codes, ErrorBody};
 use super::seeded::{hash64, unit_of};
 use super::Sandbox;
 use crate::http::DropConnection;
+
+/// Distinct request lines whose occurrences are counted at once: 65,536 (about 2 MiB at most).
+pub const MAX_COUNTED_REQUEST_LINES: usize = 65_536;
 
 /// The request header that sets faults for one request.
 pub const HEADER: HeaderName = HeaderName::from_static("x-sandbox-fault");
@@ -162,7 +168,8 @@ impl FaultPlan {
 #[derive(Debug, Default)]
 pub struct Faults {
     plan: Option<Arc<FaultPlan>>,
-    seen: Mutex<HashMap<String, u64>>,
+    /// Occurrences by the hash of the request line.
+    seen: Mutex<HashMap<u64, u64>>,
 }
 
 impl Faults {
@@ -176,10 +183,15 @@ impl Faults {
         self.seen.lock().unwrap_or_else(PoisonError::into_inner).clear();
     }
 
+    /// How many times `request_line` has been seen, this time included.
     fn occurrence(&self, request_line: &str) -> u64 {
+        let key = hash64(&[request_line.as_bytes()]);
         let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
-        let n = seen.entry(request_line.to_owned()).or_insert(0);
-        *n += 1;
+        if seen.len() >= MAX_COUNTED_REQUEST_LINES && !seen.contains_key(&key) {
+            seen.clear();
+        }
+        let n = seen.entry(key).or_insert(0);
+        *n = n.saturating_add(1);
         *n
     }
 }
@@ -245,6 +257,31 @@ mod tests {
         assert!("rate=2".parse::<FaultPlan>().unwrap_err().starts_with("rate:"));
         assert!("kinds=418".parse::<FaultPlan>().unwrap_err().contains("418"));
         assert!("speed=1".parse::<FaultPlan>().is_err());
+    }
+
+    #[test]
+    fn occurrence_counts_stay_bounded_over_100000_distinct_request_lines_and_replay_with_the_seed() {
+        let plan: FaultPlan = "rate=0.3; kinds=429,500,503,drop; seed=11".parse().unwrap();
+        let run = || {
+            let faults = Faults::new(Some(plan.clone()));
+            let mut decisions = Vec::new();
+            let mut largest = 0;
+            for i in 0..100_000_u32 {
+                // A request retried between the others keeps its own count.
+                let line = if i % 7 == 0 { "POST /api/meta/search/indexsearch".to_owned() } else { format!("GET /api/meta/entity/guid/{i}") };
+                let n = faults.occurrence(&line);
+                decisions.push((n, plan.decide(&line, n)));
+                largest = largest.max(faults.seen.lock().unwrap().len());
+            }
+            (decisions, largest)
+        };
+        let (first, largest) = run();
+        assert!(largest <= MAX_COUNTED_REQUEST_LINES, "{largest}");
+        assert_eq!(largest, MAX_COUNTED_REQUEST_LINES, "the table filled before it started again");
+        assert_eq!(first, run().0, "same seed, same requests: same decisions");
+        let retried: Vec<u64> = first.iter().step_by(7).map(|(n, _)| *n).take(1000).collect();
+        assert_eq!(retried, (1..=1000).collect::<Vec<_>>(), "the retried request counts 1, 2, 3, ...");
+        assert!(first.iter().any(|(_, d)| d.is_some()) && first.iter().any(|(_, d)| d.is_none()));
     }
 
     #[test]

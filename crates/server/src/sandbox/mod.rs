@@ -53,8 +53,10 @@ pub struct Sandbox {
     faults: Faults,
     state_file: Option<PathBuf>,
     changes: Notify,
-    /// One save at a time: two saves would share the temporary file.
+    /// One save at a time, so that an older snapshot never replaces a newer one.
     saving: tokio::sync::Mutex<()>,
+    /// The state file's lock, held as long as the sandbox lives (see [`state::lock`]).
+    _lock: Option<state::StateLock>,
 }
 
 impl Sandbox {
@@ -68,7 +70,8 @@ impl Sandbox {
         })
     }
 
-    /// Tenants from a state.
+    /// Tenants from a state, saved to `state_file` if given (without locking it: [`Self::open`]
+    /// does).
     pub fn from_state(state: StateFile, faults: Option<FaultPlan>, state_file: Option<PathBuf>) -> Result<Self, String> {
         Ok(Self {
             catalog: RwLock::new(Catalog::from_state(state.catalog)?),
@@ -79,11 +82,15 @@ impl Sandbox {
             state_file,
             changes: Notify::new(),
             saving: tokio::sync::Mutex::new(()),
+            _lock: None,
         })
     }
 
-    /// Loads the state file (or builds the demo and writes it), and starts saving changes.
+    /// Locks the state file (a second server on it is refused), loads it (or builds the demo
+    /// and writes it), and starts saving changes.
     pub async fn open(options: &SandboxOptions) -> Result<Arc<Self>, String> {
+        // Before anything else touches the file or its temporaries: they may be another server's.
+        let lock = options.state_file.as_deref().map(state::lock).transpose()?;
         let loaded = match &options.state_file {
             Some(path) => {
                 state::remove_stale_temporaries(path);
@@ -96,7 +103,8 @@ impl Sandbox {
             Some(state) => state,
             None => Self::demo_state(options.demo)?,
         };
-        let sandbox = Arc::new(Self { demo: options.demo, ..Self::from_state(state, options.faults.clone(), options.state_file.clone())? });
+        let sandbox =
+            Arc::new(Self { demo: options.demo, _lock: lock, ..Self::from_state(state, options.faults.clone(), options.state_file.clone())? });
         if sandbox.state_file.is_some() {
             if fresh {
                 sandbox.save().await.map_err(|e| format!("cannot write the state file: {e}"))?;

@@ -47,7 +47,7 @@ impl Catalog {
         for e in exported {
             let stored = match previous.get(&e.guid) {
                 Some(old) if old.attributes == e.attributes => old.clone(),
-                Some(old) => StoredEntity { attributes: e.attributes, updated_by: user.to_owned(), update_time: now, version: old.version + 1, ..old.clone() },
+                Some(old) => StoredEntity { attributes: e.attributes, updated_by: user.to_owned(), update_time: now, version: old.version.saturating_add(1), ..old.clone() },
                 None => StoredEntity::new(e.type_name, e.guid.clone(), e.attributes, user, now),
             };
             self.entities.insert(e.guid, stored);

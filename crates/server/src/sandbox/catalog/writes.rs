@@ -117,7 +117,7 @@ impl Catalog {
                 response.guid_assignments.insert(placeholder.clone(), guid.clone());
             }
             if plan.create {
-                self.created += 1;
+                self.created = self.created.saturating_add(1);
                 let e = StoredEntity {
                     tags: plan.tags.unwrap_or_default(),
                     business_attributes: plan.business.unwrap_or_default(),
@@ -386,6 +386,6 @@ fn changed_attributes(e: &StoredEntity, incoming: &Map<String, Value>, user: &st
 fn touch(e: &mut StoredEntity, user: &str, now: i64) {
     e.updated_by = user.to_owned();
     e.update_time = now;
-    e.version += 1;
+    e.version = e.version.saturating_add(1);
 }
 
