@@ -26,7 +26,8 @@ pub enum Reason {
     GlossaryDefault,
     /// A guest is never granted a write action.
     GuestCeiling,
-    /// `manage-policies` needs both the admin role and connection admin.
+    /// `manage-policies` needs both the admin role and connection admin; the catalog's own
+    /// configuration needs the admin role ([`super::rules::admin_only`]).
     NotAdmin,
     /// Nothing granted the action.
     ImplicitDeny,

@@ -16,6 +16,10 @@
 //!    `purpose-grant` (likewise), then `glossary-default` (glossary `read`).
 //! 5. `implicit-deny`.
 //!
+//! Apart from the chain, [`admin_only`] decides what the catalog keeps to admin users (its type
+//! definitions and the access-control entities themselves): the role alone settles it, so no
+//! policy can grant or deny it either.
+//!
 //! Masks are computed apart from the grant: on an allowed `query`, every applicable mask policy
 //! counts and the most restrictive wins (`NULLIFY` > `HASH` > `REDACT` > `SHOW_LAST_4` >
 //! `SHOW_FIRST_4`), ties broken by policy name, then owner kind (persona first), then owner
@@ -126,6 +130,15 @@ pub fn manage_policies(facts: &Facts<'_>) -> Outcome {
     }
 }
 
+/// Admin rule: the catalog's own configuration (type definitions, personas, purposes and their
+/// policies) is read and changed by admin users only; no policy grants or denies it. Like
+/// [`guest_ceiling`], it answers the refusal (`not-admin`) or `None` when it lets the user
+/// through, which for these operations is all there is to decide. A user the config does not
+/// know holds no role, so is refused.
+pub fn admin_only(role: Option<Role>) -> Option<Outcome> {
+    (role != Some(Role::Admin)).then(|| Outcome::by_rule(false, Reason::NotAdmin))
+}
+
 /// Rule 3: explicit denies take priority over every grant.
 pub fn explicit_deny(facts: &Facts<'_>) -> Option<Outcome> {
     facts
@@ -213,5 +226,18 @@ fn stronger(facts: &Facts<'_>, a: (u32, MaskType), b: (u32, MaskType)) -> bool {
             _ => false,
         },
         order => order == Ordering::Less,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_admin_role_passes_the_admin_rule_and_everyone_else_is_not_admin() {
+        assert_eq!(admin_only(Some(Role::Admin)), None);
+        for role in [Some(Role::Member), Some(Role::Guest), None] {
+            assert_eq!(admin_only(role), Some(Outcome::by_rule(false, Reason::NotAdmin)), "{role:?}");
+        }
     }
 }

@@ -12,6 +12,16 @@ use crate::masking::MaskType;
 /// Type names of the access-control entities.
 pub const TYPES: [&str; 3] = ["Persona", "Purpose", "AuthPolicy"];
 
+/// Whether a request on an asset of `type_name` needs the admin role rather than an action
+/// decided by policies: the access-control entities are the catalog's own configuration, which
+/// it lets only admin users read or write, whatever the action
+/// ([`crate::access::rules::admin_only`]). It lives here, beside the entities' wire types,
+/// because it says what the catalog's entity endpoints need of a type, not a rule of the access
+/// model's policies.
+pub fn needs_admin(type_name: &str) -> bool {
+    TYPES.contains(&type_name)
+}
+
 /// One exported entity: its type, qualified name and attributes (`qualifiedName` and `name`
 /// included; references to other entities carry their guids).
 #[derive(Debug, Clone, PartialEq)]
@@ -224,6 +234,14 @@ fn policy(
 mod tests {
     use super::*;
     use crate::access::import_catalog_policies;
+
+    #[test]
+    fn the_access_control_entities_need_the_admin_role_and_assets_do_not() {
+        for type_name in TYPES {
+            assert!(needs_admin(type_name), "{type_name}");
+        }
+        assert!(!needs_admin("Table") && !needs_admin("Connection") && !needs_admin("AtlasGlossaryTerm"));
+    }
 
     const CONFIG: &str = r#"{
       "users": [{"name": "ana", "role": "member", "groups": ["analysts"]}, {"name": "bo", "role": "guest", "groups": []}],

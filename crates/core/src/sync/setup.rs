@@ -24,7 +24,7 @@ pub const POLICY_ACTIONS: [&str; 5] = [
 /// The same actions as Steward names them.
 pub const ACTION_NAMES: [&str; 5] = ["read", "update", "update-custom-metadata", "add-tags", "remove-tags"];
 
-/// Attributes a search must return for [`plan`].
+/// Attributes a search of Persona and AuthPolicy entities must return for [`plan_persona`] and [`plan_policy`].
 pub const SEARCH_ATTRIBUTES: [&str; 12] = [
     "qualifiedName",
     "name",

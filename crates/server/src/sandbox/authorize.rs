@@ -1,44 +1,15 @@
-//! The one place the sandbox decides whether a token's user may do something: every catalog
-//! request passes through [`AccessControl::authorize`] (or [`AccessControl::authorize_admin`]),
-//! which asks core's decision function — the same `decide` a user previews in the page.
+//! The one place the sandbox asks core whether a caller may do something, and the server holds
+//! no rule of its own: every catalog request passes through [`AccessControl::authorize`] (or
+//! [`AccessControl::authorize_admin`]), which asks core's decision function — the same `decide`
+//! a user previews in the page — or core's admin rule; every Hightouch list passes through
+//! [`authorize_hightouch`], which asks the key's role policy as core evaluates it (SPEC §4).
 
 use serde_json::Value;
-use steward_core::access::{qualified_name, AccessConfig, Decision, OwnerKind, PolicyEngine, RequestView, Role};
+use steward_core::access::{qualified_name, rules, AccessConfig, Decision, MetadataAction, OwnerKind, PolicyEngine, RequestView, Role};
+use steward_core::catalog::access_entities;
 use steward_core::catalog::error::{codes, ErrorBody};
-
-/// A metadata action a request needs (names as in SPEC §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Permission {
-    /// `read`: see the asset, its tags and custom metadata.
-    Read,
-    /// `update`: change attributes, announcements included.
-    Update,
-    /// `update-custom-metadata`.
-    UpdateCustomMetadata,
-    /// `add-tags`.
-    AddTags,
-    /// `remove-tags`.
-    RemoveTags,
-    /// `create`.
-    Create,
-    /// `delete`.
-    Delete,
-}
-
-impl Permission {
-    /// The action's public name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Read => "read",
-            Self::Update => "update",
-            Self::UpdateCustomMetadata => "update-custom-metadata",
-            Self::AddTags => "add-tags",
-            Self::RemoveTags => "remove-tags",
-            Self::Create => "create",
-            Self::Delete => "delete",
-        }
-    }
-}
+use steward_core::hightouch::api::ListEndpoint;
+use steward_core::hightouch::policy::{self, RolePolicy};
 
 /// What the access model needs to know of an asset.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,9 +51,6 @@ impl Denied {
     }
 }
 
-/// Types of the access-control entities: only admin users read or write them.
-const ACCESS_CONTROL_TYPES: [&str; 3] = ["Persona", "Purpose", "AuthPolicy"];
-
 /// The tenant's access config (SPEC §2 JSON), validated and compiled once.
 #[derive(Debug, Clone)]
 pub struct AccessControl {
@@ -109,23 +77,25 @@ impl AccessControl {
         &self.typed
     }
 
-    /// The user's role (`admin`, `member`, `guest`), if the user exists.
-    pub fn role_of(&self, user: &str) -> Option<&str> {
-        self.typed.users.iter().find(|u| u.name == user).map(|u| u.role.name())
+    /// The user's role, if the user exists.
+    pub fn role_of(&self, user: &str) -> Option<Role> {
+        self.typed.users.iter().find(|u| u.name == user).map(|u| u.role)
     }
 
-    /// May `user` do `permission` on `asset`? Asks core's `decide`.
-    pub fn authorize(&self, user: &str, permission: Permission, asset: &AssetRef<'_>) -> Result<(), Denied> {
+    /// May `user` do `action` on `asset`? On an access-control entity core's admin rule decides
+    /// (the catalog's wire layer says which types need it); on every other asset, core's
+    /// `decide`.
+    pub fn authorize(&self, user: &str, action: MetadataAction, asset: &AssetRef<'_>) -> Result<(), Denied> {
         let denied = |reason: String| Denied {
             user: user.to_owned(),
-            permission: permission.as_str().to_owned(),
+            permission: action.name().to_owned(),
             asset: Some(asset.qualified_name.to_owned()),
             reason,
         };
-        if ACCESS_CONTROL_TYPES.contains(&asset.type_name) {
+        if access_entities::needs_admin(asset.type_name) {
             return self.authorize_admin(user).map_err(|d| denied(d.reason));
         }
-        let decision = self.decide(user, permission, asset).map_err(denied)?;
+        let decision = self.decide(user, action, asset).map_err(denied)?;
         if decision.allowed {
             return Ok(());
         }
@@ -144,19 +114,21 @@ impl AccessControl {
     }
 
     /// Whether [`AccessControl::authorize`] would allow it (without explaining a refusal).
-    pub fn allows(&self, user: &str, permission: Permission, asset: &AssetRef<'_>) -> bool {
-        if ACCESS_CONTROL_TYPES.contains(&asset.type_name) {
+    pub fn allows(&self, user: &str, action: MetadataAction, asset: &AssetRef<'_>) -> bool {
+        if access_entities::needs_admin(asset.type_name) {
             return self.authorize_admin(user).is_ok();
         }
-        self.decide(user, permission, asset).is_ok_and(|d| d.allowed)
+        self.decide(user, action, asset).is_ok_and(|d| d.allowed)
     }
 
-    /// Core's decision on the request, or why it could not be decided.
-    fn decide(&self, user: &str, permission: Permission, asset: &AssetRef<'_>) -> Result<Decision, String> {
+    /// Core's decision on the request, or why it could not be decided. Core resolves the
+    /// metadata action in the family the asset's type takes (SPEC §2): on a glossary or domain
+    /// asset it is that family's action of the same name, or an error, never a grant.
+    fn decide(&self, user: &str, action: MetadataAction, asset: &AssetRef<'_>) -> Result<Decision, String> {
         qualified_name::check(asset.qualified_name).map_err(|e| e.to_string())?;
         let request = RequestView {
             user,
-            action: permission.as_str(),
+            action: action.name(),
             qualified_name: asset.qualified_name,
             type_name: asset.type_name,
             tags: &asset.tags,
@@ -165,20 +137,45 @@ impl AccessControl {
         self.engine.decide_view(&request).map_err(|e| e.to_string())
     }
 
-    /// Is `user` an admin user (needed to create type definitions and access-control
-    /// entities)?
+    /// May `user` change the catalog's own configuration (type definitions, access-control
+    /// entities)? Asks core's admin rule.
     pub fn authorize_admin(&self, user: &str) -> Result<(), Denied> {
-        let admin = self.typed.users.iter().any(|u| u.name == user && u.role == Role::Admin);
-        if admin {
-            Ok(())
-        } else {
-            Err(Denied {
+        match rules::admin_only(self.role_of(user)) {
+            None => Ok(()),
+            Some(_) => Err(Denied {
                 user: user.to_owned(),
                 permission: "admin-role".to_owned(),
                 asset: None,
                 reason: "only admin users may do this".to_owned(),
-            })
+            }),
         }
+    }
+}
+
+/// A Hightouch key's role policy does not allow a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HightouchDenied {
+    /// The action the list needs.
+    pub action: policy::Action,
+    /// On which resource.
+    pub resource: policy::Resource,
+}
+
+impl HightouchDenied {
+    /// Hightouch's 403 message.
+    pub fn message(&self) -> String {
+        format!("Forbidden: this API key's role does not allow \"{}\" on \"{}\"", self.action, self.resource)
+    }
+}
+
+/// May a key bound to `role` call `endpoint`? Core's wire layer says what the endpoint needs,
+/// core's role-policy evaluation answers (SPEC §4).
+pub fn authorize_hightouch(role: &RolePolicy, endpoint: ListEndpoint) -> Result<(), HightouchDenied> {
+    let (action, resource) = (endpoint.action(), endpoint.resource());
+    if role.allows(&action, &resource) {
+        Ok(())
+    } else {
+        Err(HightouchDenied { action, resource })
     }
 }
 
@@ -201,21 +198,21 @@ mod tests {
         let finance = table("default/snowflake/1700000000/FINANCE_DB/LEDGER/ACCOUNTS");
         let postgres = table("default/postgres/1700000100/APP/PUBLIC/USERS");
         let integration = "service-account-apikey-integration";
-        for p in [Permission::Read, Permission::Update, Permission::UpdateCustomMetadata, Permission::AddTags, Permission::RemoveTags] {
+        for p in [MetadataAction::Read, MetadataAction::Update, MetadataAction::UpdateCustomMetadata, MetadataAction::AddTags, MetadataAction::RemoveTags] {
             assert!(access.authorize(integration, p, &finance).is_ok(), "{p:?}");
             assert!(access.authorize("sandbox-admin", p, &postgres).is_ok(), "{p:?}");
         }
-        assert_eq!(access.authorize(integration, Permission::Create, &sales).unwrap_err().reason, "implicit-deny");
+        assert_eq!(access.authorize(integration, MetadataAction::Create, &sales).unwrap_err().reason, "implicit-deny");
         let persona = AssetRef { qualified_name: "default/p1", type_name: "Persona", tags: vec![] };
-        assert!(access.authorize("sandbox-admin", Permission::Read, &persona).is_ok());
-        assert!(access.authorize(integration, Permission::Read, &persona).is_err());
-        assert!(access.authorize(integration, Permission::Read, &postgres).is_err());
-        assert!(access.authorize("sandbox-guest", Permission::Read, &sales).is_ok());
-        assert!(access.authorize("sandbox-guest", Permission::Read, &finance).is_err());
-        let denied = access.authorize("sandbox-guest", Permission::AddTags, &sales).unwrap_err();
+        assert!(access.authorize("sandbox-admin", MetadataAction::Read, &persona).is_ok());
+        assert!(access.authorize(integration, MetadataAction::Read, &persona).is_err());
+        assert!(access.authorize(integration, MetadataAction::Read, &postgres).is_err());
+        assert!(access.authorize("sandbox-guest", MetadataAction::Read, &sales).is_ok());
+        assert!(access.authorize("sandbox-guest", MetadataAction::Read, &finance).is_err());
+        let denied = access.authorize("sandbox-guest", MetadataAction::AddTags, &sales).unwrap_err();
         assert!(denied.reason.starts_with("guest-ceiling"), "{}", denied.reason);
         assert!(denied.to_error_body().error_message.contains("missing permission \"add-tags\""));
-        assert!(access.authorize("nobody", Permission::Read, &sales).is_err());
+        assert!(access.authorize("nobody", MetadataAction::Read, &sales).is_err());
         assert!(access.authorize_admin("sandbox-admin").is_ok());
         assert!(access.authorize_admin(integration).is_err());
     }
@@ -226,20 +223,34 @@ mod tests {
         let hr = table("default/snowflake/1700000000/FINANCE_DB/HR/EMPLOYEES");
         let ledger = table("default/snowflake/1700000000/FINANCE_DB/LEDGER/ACCOUNTS");
         let restricted = "service-account-apikey-restricted";
-        for p in [Permission::Read, Permission::Update, Permission::UpdateCustomMetadata, Permission::AddTags, Permission::RemoveTags] {
+        for p in [MetadataAction::Read, MetadataAction::Update, MetadataAction::UpdateCustomMetadata, MetadataAction::AddTags, MetadataAction::RemoveTags] {
             assert!(access.authorize(restricted, p, &ledger).is_ok(), "{p:?}");
             let denied = access.authorize(restricted, p, &hr).unwrap_err();
             assert!(denied.reason.starts_with("deny-policy") && denied.reason.contains("No HR metadata"), "{}", denied.reason);
             assert!(!access.allows(restricted, p, &hr));
             assert!(!access.allows("service-account-apikey-unconfigured", p, &ledger), "{p:?}");
         }
-        assert_eq!(access.authorize("service-account-apikey-unconfigured", Permission::Read, &ledger).unwrap_err().reason, "implicit-deny");
+        assert_eq!(access.authorize("service-account-apikey-unconfigured", MetadataAction::Read, &ledger).unwrap_err().reason, "implicit-deny");
+    }
+
+    #[test]
+    fn a_hightouch_key_lists_only_what_its_role_policy_allows() {
+        let readonly = policy::catalog_role();
+        for endpoint in [ListEndpoint::Sources, ListEndpoint::Destinations, ListEndpoint::Models, ListEndpoint::Syncs, ListEndpoint::SyncRuns] {
+            assert!(authorize_hightouch(&readonly, endpoint).is_ok(), "{endpoint:?}");
+        }
+        let partial = RolePolicy::from_json(&serde_json::json!({"version": policy::VERSION, "policies": [
+            {"effect": "allow", "actions": ["read"], "resource": ["workspace", "source", "model"]}]}))
+        .unwrap();
+        assert!(authorize_hightouch(&partial, ListEndpoint::Models).is_ok());
+        let denied = authorize_hightouch(&partial, ListEndpoint::Destinations).unwrap_err();
+        assert_eq!(denied.message(), "Forbidden: this API key's role does not allow \"read\" on \"destination\"");
     }
 
     #[test]
     fn resources_cover_at_path_boundaries_only() {
         let access = demo();
         let lookalike = table("default/snowflake/1700000000/SALES_DB2/S/T");
-        assert!(access.authorize("sandbox-guest", Permission::Read, &lookalike).is_err());
+        assert!(access.authorize("sandbox-guest", MetadataAction::Read, &lookalike).is_err());
     }
 }

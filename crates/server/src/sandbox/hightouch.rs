@@ -1,6 +1,6 @@
 //! The sandbox Hightouch workspace: `GET /api/v1/sources|destinations|models|syncs` and
 //! `/api/v1/syncs/{id}/runs`, paged with `limit`/`offset`. Each API key is bound to a role policy
-//! document, evaluated by core on every request.
+//! document, evaluated by core on every request through [`super::authorize`].
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -17,6 +17,7 @@ use steward_core::hightouch::api::{
 };
 use steward_core::hightouch::policy::{self, RolePolicy};
 
+use super::authorize::authorize_hightouch;
 use super::catalog::{bearer, query_pairs};
 use super::Sandbox;
 
@@ -255,20 +256,13 @@ fn error(status: StatusCode, message: impl Into<String>) -> Refusal {
     Refusal(status, message.into())
 }
 
-/// Authenticates the key and checks its role allows the endpoint.
+/// Authenticates the key; whether its role allows the endpoint is asked of core through the
+/// sandbox's one authorisation seam.
 fn authorize(workspace: &Workspace, headers: &HeaderMap, endpoint: ListEndpoint) -> Result<(), Refusal> {
     let role = bearer(headers)
         .and_then(|key| workspace.roles.get(key))
         .ok_or_else(|| error(StatusCode::UNAUTHORIZED, "Unauthorized: the API key is missing or invalid"))?;
-    let (action, resource) = (endpoint.action(), endpoint.resource());
-    if role.allows(&action, &resource) {
-        Ok(())
-    } else {
-        Err(error(
-            StatusCode::FORBIDDEN,
-            format!("Forbidden: this API key's role does not allow \"{action}\" on \"{resource}\""),
-        ))
-    }
+    authorize_hightouch(role, endpoint).map_err(|denied| error(StatusCode::FORBIDDEN, denied.message()))
 }
 
 fn page_params(query: Option<&str>) -> Result<PageParams, Refusal> {

@@ -8,6 +8,7 @@ use std::cmp::Ordering;
 
 use axum::http::StatusCode;
 use serde_json::Value;
+use steward_core::access::MetadataAction;
 use steward_core::catalog::error::codes;
 use steward_core::catalog::search::{
     self, field, FieldValue, IndexSearchRequest, IndexSearchResponse, SearchDocument, SortField, SortOrder,
@@ -15,7 +16,6 @@ use steward_core::catalog::search::{
 
 use super::index::{intersect_all, Doc, Plan};
 use super::store::{entity_header, ApiError, Catalog, StoredEntity};
-use crate::sandbox::authorize::Permission;
 
 /// Searches may not page past this many hits (the SDKs switch to timestamp ranges before).
 pub const MAX_RESULT_WINDOW: u64 = 100_000;
@@ -80,7 +80,7 @@ impl Catalog {
                 let doc = Indexed { entity: e };
                 dsl.query.matches(&doc) && dsl.post_filter.as_ref().is_none_or(|f| f.matches(&doc))
             })
-            .filter(|e| self.authorize(user, Permission::Read, e).is_ok())
+            .filter(|e| self.authorize(user, MetadataAction::Read, e).is_ok())
             .collect();
         if !is_guid_order(&dsl.sort) {
             hits.sort_by(|a, b| search::compare_documents(&dsl.sort, &Indexed { entity: a }, &Indexed { entity: b }));
@@ -116,7 +116,7 @@ impl Catalog {
                 }
                 Some(e)
             };
-            decisions.allows(doc, || evaluated.or_else(|| entity(doc)).is_some_and(|e| self.allows(user, Permission::Read, e)))
+            decisions.allows(doc, || evaluated.or_else(|| entity(doc)).is_some_and(|e| self.allows(user, MetadataAction::Read, e)))
         };
         let all = Doc::try_from(self.index.len()).unwrap_or(Doc::MAX);
         let hits: Vec<Doc> = match &docs {

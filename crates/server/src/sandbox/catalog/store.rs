@@ -4,12 +4,17 @@
 //!
 //! Wire shapes come from `steward_core::catalog`; query evaluation is core's. This module only
 //! keeps the data and applies the catalog's write semantics.
+//!
+//! Tag propagation here is the sandbox's imitation of the catalog, so that reads, searches and
+//! access decisions see the propagated tags a tenant would show; it is not a product rule.
+//! Steward itself never propagates a tag: it reads the tags the catalog answers.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use steward_core::access::MetadataAction;
 use steward_core::catalog::entity::{
     attr, BusinessAttributes, Classification, Entity, EntityHeader,
     EntityStatus,
@@ -20,7 +25,7 @@ use steward_core::catalog::whoami::{WhoAmI, API_TOKEN_ROLE};
 
 
 use super::index::{DocKeys, SearchIndex};
-use crate::sandbox::authorize::{AccessControl, AssetRef, Denied, Permission};
+use crate::sandbox::authorize::{AccessControl, AssetRef, Denied};
 use crate::sandbox::seeded::{guid_for, hashed_id};
 
 /// An error answered in the catalog's format.
@@ -351,13 +356,13 @@ impl Catalog {
         }
     }
 
-    pub(super) fn authorize(&self, user: &str, permission: Permission, e: &StoredEntity) -> Result<(), ApiError> {
-        Ok(self.access.authorize(user, permission, &self.asset_ref(e))?)
+    pub(super) fn authorize(&self, user: &str, action: MetadataAction, e: &StoredEntity) -> Result<(), ApiError> {
+        Ok(self.access.authorize(user, action, &self.asset_ref(e))?)
     }
 
     /// Whether [`Catalog::authorize`] would allow it (without explaining a refusal).
-    pub(super) fn allows(&self, user: &str, permission: Permission, e: &StoredEntity) -> bool {
-        self.access.allows(user, permission, &self.asset_ref(e))
+    pub(super) fn allows(&self, user: &str, action: MetadataAction, e: &StoredEntity) -> bool {
+        self.access.allows(user, action, &self.asset_ref(e))
     }
 
     /// `GET typedefs`: the requested categories (all when none), struct definitions always.
@@ -481,7 +486,7 @@ impl Catalog {
     /// `GET entity/guid/{guid}` (needs `read`).
     pub fn get_by_guid(&self, user: &str, guid: &str) -> Result<Entity, ApiError> {
         let e = self.entities.get(guid).ok_or_else(|| guid_not_found(guid))?;
-        self.authorize(user, Permission::Read, e)?;
+        self.authorize(user, MetadataAction::Read, e)?;
         Ok(Self::full_entity(e))
     }
 
@@ -498,7 +503,7 @@ impl Catalog {
                     format!("Instance {type_name} with unique attribute {{qualifiedName={qualified_name}}} does not exist"),
                 )
             })?;
-        self.authorize(user, Permission::Read, e)?;
+        self.authorize(user, MetadataAction::Read, e)?;
         Ok(Self::full_entity(e))
     }
 

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use axum::http::StatusCode;
 use serde_json::{Map, Value};
+use steward_core::access::MetadataAction;
 use steward_core::catalog::access_entities;
 use steward_core::catalog::entity::{
     attr, BulkEntity, BulkOptions, BulkRequest, BusinessAttributes, Classification, EntityMutationResponse,
@@ -15,7 +16,6 @@ use steward_core::catalog::error::codes;
 
 use super::index::DocKeys;
 use super::store::{bad_custom_metadata, guid_not_found, mutation_header, unknown_type, ApiError, Catalog, StoredEntity, ASSET_TYPES};
-use crate::sandbox::authorize::Permission;
 use crate::sandbox::seeded::guid_for;
 
 impl Catalog {
@@ -75,7 +75,7 @@ impl Catalog {
         now: i64,
     ) -> Result<bool, ApiError> {
         let e = self.entities.get(guid).ok_or_else(|| guid_not_found(guid))?;
-        self.authorize(user, Permission::UpdateCustomMetadata, e)?;
+        self.authorize(user, MetadataAction::UpdateCustomMetadata, e)?;
         let merged = self.merged_business_attributes(&e.business_attributes, incoming, overwrite)?;
         if merged == e.business_attributes {
             return Ok(false);
@@ -224,7 +224,7 @@ impl Catalog {
             k != attr::QUALIFIED_NAME && !(k == attr::NAME && v.as_str() == Some(e.name()))
         });
         if asks_update {
-            self.authorize(user, Permission::Update, e)?;
+            self.authorize(user, MetadataAction::Update, e)?;
         }
         if let Some(new_tags) = &tags {
             let adds = if options.replace_tags {
@@ -238,14 +238,14 @@ impl Catalog {
                 entity.remove_classifications.as_ref().is_some_and(|r| !r.is_empty())
             };
             if adds {
-                self.authorize(user, Permission::AddTags, e)?;
+                self.authorize(user, MetadataAction::AddTags, e)?;
             }
             if removes {
-                self.authorize(user, Permission::RemoveTags, e)?;
+                self.authorize(user, MetadataAction::RemoveTags, e)?;
             }
         }
         if options.replace_business_attributes && entity.business_attributes.is_some() {
-            self.authorize(user, Permission::UpdateCustomMetadata, e)?;
+            self.authorize(user, MetadataAction::UpdateCustomMetadata, e)?;
         }
         Ok(Plan {
             type_name: e.type_name.clone(),
@@ -280,7 +280,7 @@ impl Catalog {
             tags: tags.clone().unwrap_or_default(),
             ..StoredEntity::new(&entity.type_name, String::new(), attributes.clone(), user, 0)
         };
-        self.authorize(user, Permission::Create, &probe)?;
+        self.authorize(user, MetadataAction::Create, &probe)?;
         Ok(Plan {
             guid: guid_for(&format!("created:{}:{qn}:{}", entity.type_name, self.created)),
             type_name: entity.type_name,
