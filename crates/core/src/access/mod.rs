@@ -11,6 +11,9 @@
 //!   against; `preview` — the masked table preview; `import` — the catalog's policy entities;
 //! - `scenario` — deterministic large configs and requests for benchmarks and tests.
 //!
+//! `reference` and `scenario` serve only tests and benches: they build with the `testing`
+//! feature (this crate's own tests, benches and examples turn it on).
+//!
 //! ```
 //! use steward_core::access::{PolicyEngine, Request};
 //!
@@ -40,9 +43,11 @@ pub mod index;
 pub mod model;
 pub mod preview;
 pub mod qualified_name;
+#[cfg(feature = "testing")]
 pub mod reference;
 pub mod request;
 pub mod rules;
+#[cfg(feature = "testing")]
 pub mod scenario;
 
 pub use action::{

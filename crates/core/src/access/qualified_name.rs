@@ -31,6 +31,7 @@ impl QualifiedName {
 
     /// A name built by Steward itself from well-formed parts (scenario generator); checked in
     /// debug builds only.
+    #[cfg(feature = "testing")]
     pub(crate) fn from_generated(s: String) -> Self {
         debug_assert!(check(&s).is_ok(), "generated qualified name {s:?} is malformed");
         Self(s)
