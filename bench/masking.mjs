@@ -1,10 +1,13 @@
 // Node benchmark of the masks on the release wasm build (BENCHMARKS.md §4).
-//   node bench/masking.mjs [--values N] [--runs N] [--ropes] [--only columns|kernel] [--one-thread]
-//                          [--mask NAME]
+//   node bench/masking.mjs [--values N] [--runs N] [--ropes] [--only columns|kernel] [--mask NAME]
 //
-// 1. columns: `maskColumn` as a user calls it, JS included, on the Node corpus (a large HASH
-//    column is shared with the helper thread, which the untimed first call starts; `--one-thread`
-//    removes the helper, so everything runs in this thread as in a browser):
+// 1. columns: `maskColumn` as a user calls it, JS included (one thread, as everywhere), on the
+//    Node corpus, side by side with plain JS masking value by value in the same process:
+//    HASH against `node:crypto` (`createHash("sha256").update(v).digest("hex")`, and the
+//    one-shot `crypto.hash("sha256", v, "hex")` where Node has it), SHOW_FIRST_4 / SHOW_LAST_4 /
+//    REDACT against the plain JS functions below (Unicode-aware, as the masks are). Each
+//    baseline's answer is checked against maskColumn's on the first 10,000 values. The speed-up
+//    is the baseline's time over maskColumn's, of the fastest runs and of the medians.
 //    ascii: 1,000,000 ASCII values of 4–40 characters;  mixed: 1,000,000 values whose every
 //    character is drawn from many scripts;  scripts: the same, but each value in one of those
 //    scripts, as in most real columns of names and addresses. Values are flat strings, as
@@ -20,9 +23,9 @@
 // `--mask HASH` (any mask name) runs that mask alone in part 1, back to back on each corpus,
 // as an application masking one column after another would; part 2 is unchanged.
 // The machine is shared: read min and median together, and compare builds in one run.
+import crypto from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { maskColumn } from "../dist/node.js";
-import { setColumnHelper, usedColumnHelper } from "../dist/masking.js";
 import { columnMask, columnMemory, columnRelease, columnReserve, columnWiden } from "../dist/steward_wasm.js";
 import { rng } from "./scenario.mjs";
 
@@ -34,14 +37,13 @@ const count = Number(arg("--values", 1_000_000));
 const runs = Number(arg("--runs", 5));
 const only = arg("--only", undefined);
 const ropes = process.argv.includes("--ropes");
-if (process.argv.includes("--one-thread")) setColumnHelper(undefined);
 const MASKS = ["SHOW_FIRST_4", "SHOW_LAST_4", "REDACT", "HASH", "NULLIFY"];
 const oneMask = arg("--mask", undefined);
 const columnMasks = oneMask ? [oneMask] : MASKS;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const utf8Bytes = (values) => values.reduce((n, v) => n + (v === null ? 0 : Buffer.byteLength(v)), 0);
 
-// --- 1. maskColumn on the Node corpus ---
+// --- 1. maskColumn on the Node corpus, beside plain JS ---
 
 const ALPHABETS = {
   ascii: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 @.-_",
@@ -63,31 +65,95 @@ function nodeCorpus(kind) {
   return ropes ? values : JSON.parse(JSON.stringify(values));
 }
 
+// Plain JS, value by value: what an application would write without this package.
+const isHigh = (unit) => unit >= 0xd800 && unit < 0xdc00;
+const isLow = (unit) => unit >= 0xdc00 && unit < 0xe000;
+/** Characters (code points) in `v` from code unit `from` to `to`. */
+function chars(v, from, to) {
+  let n = to - from;
+  for (let k = from + 1; k < to; k++) if (isLow(v.charCodeAt(k)) && isHigh(v.charCodeAt(k - 1))) n--;
+  return n;
+}
+/** The code unit after the first 4 characters of `v`. */
+function after4(v) {
+  let at = 0;
+  for (let n = 0; n < 4 && at < v.length; n++) at += isHigh(v.charCodeAt(at)) && isLow(v.charCodeAt(at + 1)) ? 2 : 1;
+  return at;
+}
+/** The code unit where the last 4 characters of `v` start. */
+function last4(v) {
+  let at = v.length;
+  for (let n = 0; n < 4 && at > 0; n++) at -= isLow(v.charCodeAt(at - 1)) && isHigh(v.charCodeAt(at - 2)) ? 2 : 1;
+  return at;
+}
+const UPPER = /\p{Lu}/u;
+const LOWER = /\p{Ll}/u;
+const PLAIN = {
+  SHOW_FIRST_4: (v) => {
+    if (v === null) return null;
+    const end = after4(v);
+    return v.slice(0, end) + "X".repeat(chars(v, end, v.length));
+  },
+  SHOW_LAST_4: (v) => {
+    if (v === null) return null;
+    const start = last4(v);
+    return "X".repeat(chars(v, 0, start)) + v.slice(start);
+  },
+  // One pass with a replacer: faster here than three `replace` calls, one per class.
+  REDACT: (v) => v === null ? null : v.replace(/[\p{Lu}\p{Ll}\p{Nd}]/gu, (c) => (UPPER.test(c) ? "X" : LOWER.test(c) ? "x" : "0")),
+};
+/** The value-by-value baselines of each mask, by name. */
+function baselines(maskType) {
+  if (maskType === "HASH") {
+    const out = { "node:crypto createHash": (v) => v === null ? null : crypto.createHash("sha256").update(v).digest("hex") };
+    if (typeof crypto.hash === "function") out["node:crypto hash"] = (v) => v === null ? null : crypto.hash("sha256", v, "hex");
+    return out;
+  }
+  return PLAIN[maskType] ? { "plain JS": PLAIN[maskType] } : {};
+}
+
 async function benchColumns() {
   const rows = [];
   for (const kind of ["ascii", "mixed", "scripts"]) {
     const values = nodeCorpus(kind);
     const bytes = utf8Bytes(values);
     for (const maskType of columnMasks) {
-      // Warm up, untimed: the first large HASH column also starts the helper thread.
-      maskColumn(values, maskType);
-      const helper = usedColumnHelper();
-      for (let i = 0; i < 200 && helper && !helper.ready; i++) await new Promise((r) => setTimeout(r, 25));
-      const times = [];
-      for (let run = 0; run < runs; run++) {
-        const t0 = performance.now();
-        const out = maskColumn(values, maskType);
-        times.push(performance.now() - t0);
-        if (out.length !== values.length) throw new Error("maskColumn lost values");
-      }
+      const others = Object.entries(baselines(maskType));
+      // Each baseline's answer must be maskColumn's.
+      const sample = values.slice(0, 10_000);
+      const expected = maskColumn(sample, maskType);
+      const differ = new Set(others.filter(([, f]) => sample.some((v, i) => f(v) !== expected[i])).map(([name]) => name));
+      // Each way is timed back to back after an untimed call, as an application masking one
+      // column after another would run it (alternating would charge each with the other's
+      // garbage collection).
+      const time = (f) => {
+        f();
+        const times = [];
+        for (let run = 0; run < runs; run++) {
+          const t0 = performance.now();
+          const out = f();
+          times.push(performance.now() - t0);
+          if (out.length !== values.length) throw new Error("lost values");
+        }
+        return times;
+      };
+      const times = time(() => maskColumn(values, maskType));
+      const otherTimes = others.map(([, f]) => time(() => values.map(f)));
       const ms = median(times);
       rows.push({ kind, maskType, ms, min: Math.min(...times), mbps: bytes / 1e6 / (ms / 1000), mvps: count / 1e6 / (ms / 1000) });
+      others.forEach(([name], k) => {
+        const other = median(otherTimes[k]);
+        const min = Math.min(...otherTimes[k]);
+        const ratio = `${(min / Math.min(...times)).toFixed(2)}× / ${(other / ms).toFixed(2)}×`;
+        rows.push({ kind, maskType: `${maskType}, ${name}${differ.has(name) ? " (answers differ!)" : ""}`, ms: other, min, mbps: bytes / 1e6 / (other / 1000), mvps: count / 1e6 / (other / 1000), ratio });
+      });
     }
   }
-  const threads = usedColumnHelper() ? "HASH shared with the helper thread" : "one thread";
-  console.log(`maskColumn (wasm + JS, ${count} ${ropes ? "rope" : "flat"} values per column, ${runs} runs, ${threads})`);
-  console.log("corpus | mask | ms per column (median) | min ms | MB/s (median) | M values/s (median)");
-  for (const r of rows) console.log(`${r.kind} | ${r.maskType} | ${r.ms.toFixed(0)} | ${r.min.toFixed(0)} | ${r.mbps.toFixed(0)} | ${r.mvps.toFixed(2)}`);
+  console.log(`maskColumn (wasm + JS, one thread, ${count} ${ropes ? "rope" : "flat"} values per column, ${runs} runs), each followed by value-by-value baselines`);
+  console.log("corpus | mask | ms per column (median) | min ms | MB/s (median) | M values/s (median) | maskColumn's speed-up (min / median)");
+  for (const r of rows) {
+    console.log(`${r.kind} | ${r.maskType} | ${r.ms.toFixed(0)} | ${r.min.toFixed(0)} | ${r.mbps.toFixed(0)} | ${r.mvps.toFixed(2)} | ${r.ratio ?? ""}`);
+  }
 }
 
 // --- 2. the wasm kernel on the criterion corpus ---

@@ -35,7 +35,7 @@ mv "$out/steward_wasm_bg.opt.wasm" "$out/steward_wasm_bg.wasm"
 rm -rf dist
 mkdir -p dist
 cp "$out/steward_wasm.js" "$out/steward_wasm.d.ts" "$out/steward_wasm_bg.wasm" dist/
-cp js/browser.js js/node.js js/public.js js/access.js js/masking.js js/sync.js js/column-helper.js js/column-worker.js js/index.d.ts dist/
+cp js/browser.js js/node.js js/public.js js/access.js js/masking.js js/sync.js js/index.d.ts dist/
 # wasm-bindgen declares `[Symbol.dispose]`, which only compiles with TypeScript's esnext lib;
 # the method still exists at run time, but consumers on ES2022 libs must not need skipLibCheck.
 sed -i '/\[Symbol\.dispose\]()/d' dist/steward_wasm.d.ts

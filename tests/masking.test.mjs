@@ -1,6 +1,6 @@
-// maskColumn's fast path (js/masking.js: one text into wasm, one text back) masks exactly as
-// `mask` does value by value, and fails exactly as the cell-by-cell path does: same error code,
-// same message naming the same element.
+// maskColumn's path (js/masking.js: the column written into the module's memory, one text
+// back) masks exactly as `mask` does value by value, and fails exactly as its cell-by-cell
+// fallback does: same error code, same message naming the same element.
 //
 // Run: `node --test tests/masking.test.mjs` after building dist/ (npm run build).
 
@@ -8,14 +8,10 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
 
 import { mask, maskColumn } from "../dist/node.js";
-import { CELLS, FAILED, READY, columnHelper } from "../dist/column-helper.js";
-import { setColumnHelper, usedColumnHelper } from "../dist/masking.js";
-// The cell-by-cell path, which the package's maskColumn falls back to (dist/node.js has
-// instantiated the module by now).
+// The cell-by-cell fallback of the package's maskColumn (dist/node.js has instantiated the
+// module by now).
 import { maskColumn as maskColumnCells } from "../dist/steward_wasm.js";
 
 const corpus = JSON.parse(readFileSync(new URL("./fixtures/mask-corpus.json", import.meta.url), "utf8"));
@@ -164,12 +160,10 @@ test("without Node's Buffer (as in browsers), the portable UTF-16 crossing masks
   assert.deepEqual(JSON.parse(out), []);
 });
 
-// --- the helper thread of large HASH columns (Node; js/column-helper.js) ---
-
 /**
- * A HASH-sized column of `count` cells: ASCII cells first and cells over many scripts after
- * (or the other way round with `wideFirst`), with nulls, numbers, bigints and lone surrogates,
- * so the part this thread masks and the part the helper masks cross differently.
+ * A column of `count` cells: ASCII cells first and cells over many scripts after (or the other
+ * way round with `wideFirst`), with nulls, numbers, bigints and lone surrogates, so the column
+ * widens to UTF-16 late (or at its first cell).
  */
 function largeColumn(count, wideFirst) {
   const ascii = [..."abcXYZ019 @.-_"];
@@ -191,118 +185,24 @@ function largeColumn(count, wideFirst) {
   });
 }
 
-/** The helper tests need a second core: on one, Node's entry installs no helper (tested here). */
-const oneCore = availableParallelism() < 2;
-const skipOnOneCore = oneCore ? "one core: maskColumn has no helper thread here" : false;
-
-test("the Node entry installs a helper thread exactly when there is more than one core", () => {
-  assert.equal(usedColumnHelper() === undefined, oneCore);
-});
-
-/** Polls `done` every 25 ms until it holds, for 10 s at most. */
-async function until(done) {
-  for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
-}
-
-/** Waits until `helper` has started its worker and the worker is ready. */
-async function untilReady(helper) {
-  await until(() => helper.ready);
-  assert.ok(helper.ready, "the helper thread did not start");
-}
-
-test("a large HASH column is shared with the helper thread and masks as mask does", { skip: skipOnOneCore }, async () => {
-  const helper = usedColumnHelper();
-  assert.ok(helper, "the Node entry installs the helper on a machine with more than one core");
+test("a large column that widens to UTF-16 late or at once masks as mask does", () => {
   for (const wideFirst of [false, true]) {
     const values = largeColumn(100_000, wideFirst);
-    for (const options of [undefined, KEYED]) {
-      const expected = values.map((v) => mask(v, "HASH", options));
-      maskColumn(values, "HASH", options); // starts the helper on first use
-      await untilReady(helper);
-      const jobs = helper.jobs;
-      assert.deepEqual(maskColumn(values, "HASH", options), expected, `wide first: ${wideFirst}, keyed: ${!!options}`);
-      assert.equal(helper.jobs, jobs + 1, "the helper masked part of the column");
+    for (const [maskType, options] of [["HASH", undefined], ["HASH", KEYED], ["REDACT", undefined], ["SHOW_LAST_4", undefined]]) {
+      const expected = values.map((v) => mask(v, maskType, options));
+      assert.deepEqual(maskColumn(values, maskType, options), expected, `wide first: ${wideFirst}, ${maskType}${options ? " keyed" : ""}`);
     }
   }
-  // The buffers the column crossed in are kept for the next one, and let go once idle.
-  assert.ok(helper.keptBytes > 100_000 * 64 * 0.4, `kept ${helper.keptBytes} bytes`);
-  await new Promise((r) => setTimeout(r, 1_300));
-  assert.equal(helper.keptBytes, 0);
 });
 
-test("a cell that changes while the helper's part is written leaves the helper ready for the next column", { skip: skipOnOneCore }, async () => {
-  const helper = usedColumnHelper();
-  const values = largeColumn(100_000, false);
-  maskColumn(values, "HASH");
-  await untilReady(helper);
-  // A getter in the helper's last chunk answers a different length each time it is read: the
-  // chunks before it are posted, then the column takes the cell-by-cell path.
+test("a cell that changes while it is read takes the cell-by-cell fallback, which masks what it reads", () => {
+  // A getter answers a different length each time it is read: the lengths measured first no
+  // longer hold when the cell is written, so the column is read again, cell by cell.
+  const values = largeColumn(1_000, false);
   const changing = values.slice();
   let reads = 0;
-  Object.defineProperty(changing, 99_000, { get: () => "x".repeat(1 + (reads++ % 2)), enumerable: true });
-  const jobs = helper.jobs;
-  assert.equal(maskColumn(changing, "HASH").length, changing.length);
-  assert.ok(reads >= 2, "the changing cell was read again when written");
-  const expected = values.map((v) => mask(v, "HASH"));
-  assert.deepEqual(maskColumn(values, "HASH"), expected);
-  assert.equal(helper.jobs, jobs + 1, "the chunks posted for the abandoned column were waited for, then the helper took the next");
-});
-
-test("a column is masked here when the helper thread fails or never answers", { skip: skipOnOneCore }, async () => {
-  const installed = usedColumnHelper();
-  const module = new WebAssembly.Module(readFileSync(new URL("../dist/steward_wasm_bg.wasm", import.meta.url)));
-  const values = largeColumn(70_000, true);
-  const expected = values.map((v) => mask(v, "HASH"));
-  try {
-    for (const stand in { fails: 0, hangs: 0 }) {
-      const helper = columnHelper(module, {
-        workerUrl: new URL(`./helpers/column-worker-${stand}.mjs`, import.meta.url),
-        timeoutMs: 300,
-      });
-      setColumnHelper(helper);
-      maskColumn(values, "HASH");
-      await untilReady(helper);
-      assert.deepEqual(maskColumn(values, "HASH"), expected, `a helper that ${stand}`);
-      assert.equal(helper.jobs, 0);
-      assert.equal(helper.ready, false, `a helper that ${stand} is not used again`);
-      // The next column is right too (the failed job was collected, not left in flight).
-      assert.deepEqual(maskColumn(values.slice(1), "HASH"), expected.slice(1), `after a helper that ${stand}`);
-    }
-  } finally {
-    setColumnHelper(installed);
-  }
-});
-
-test("the helper's worker keeps a job FAILED once one of its chunks failed", async () => {
-  const module = new WebAssembly.Module(readFileSync(new URL("../dist/steward_wasm_bg.wasm", import.meta.url)));
-  const control = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
-  const worker = new Worker(new URL("../dist/column-worker.js", import.meta.url), { workerData: { module, control } });
-  /** Waits until the worker has set `CELLS` to `value`. */
-  const cellsBecome = async (value) => {
-    await until(() => Atomics.load(control, CELLS) === value);
-    assert.equal(Atomics.load(control, CELLS), value);
-  };
-  try {
-    await until(() => Atomics.load(control, READY) === 1);
-    // Three one-character cells, "a", "b", "c", posted as three chunks of one job.
-    const lengths = new Uint32Array(new SharedArrayBuffer(3 * Uint32Array.BYTES_PER_ELEMENT));
-    lengths.set([1, 1, 1]);
-    const text = new SharedArrayBuffer(3);
-    new Uint8Array(text).set([0x61, 0x62, 0x63]);
-    const hex = new SharedArrayBuffer(3 * 64);
-    const chunk = (first, maskType) => ({ first, last: first + 1, unitsAt: first, units: 1, lengths: lengths.buffer, wide: false, text, hex, maskType });
-    worker.postMessage(chunk(0, "HASH"));
-    await cellsBecome(1);
-    worker.postMessage(chunk(1, "NO_SUCH_MASK")); // wasm throws: the job fails
-    await cellsBecome(FAILED);
-    worker.postMessage(chunk(2, "HASH")); // must be skipped, not reported as done
-    lengths[0] = 1;
-    worker.postMessage(chunk(0, "HASH")); // a new job: the worker answers again
-    await cellsBecome(1);
-    assert.deepEqual([...lengths], [64, 1, 1], "the failed job's last chunk was not masked");
-    assert.ok(new Uint8Array(hex, 64).every((b) => b === 0), "nor was its hex written");
-    assert.equal(Buffer.from(hex, 0, 64).toString("latin1"), mask("a", "HASH"));
-  } finally {
-    await worker.terminate();
-  }
+  Object.defineProperty(changing, 900, { get: () => "x".repeat(1 + (reads++ % 2)), enumerable: true });
+  const masked = maskColumn(changing, "HASH");
+  assert.equal(reads, 3, "measured, written, then read by the fallback");
+  assert.deepEqual(masked, [...values.slice(0, 900), "x", ...values.slice(901)].map((v) => mask(v, "HASH")));
 });

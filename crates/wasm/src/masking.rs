@@ -15,9 +15,9 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, JsString, Object, Reflect, Uint8Array};
+use js_sys::{Array, Object, Reflect, Uint8Array};
 use steward_core::masking::{
-    self, Dialect, MaskError, MaskOptions, MaskType, MaskedColumn, MaskedUnits, SqlOptions,
+    self, Dialect, MaskError, MaskOptions, MaskType, MaskedUnits, SqlOptions,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -63,15 +63,13 @@ pub fn mask(
         .map_or(JsValue::NULL, |s| JsValue::from_str(&s)))
 }
 
-/// Masks a whole column in one call: `maskColumn(values, "HASH")` → an array of the same
-/// length, in order. The column crosses the JS/wasm boundary as one string each way (see
-/// `steward_core::masking::split_joined_utf16`), not cell by cell.
+/// Masks a whole column: `maskColumn(values, "HASH")` → an array of the same length, in order.
 ///
-/// The package exports js/masking.js's `maskColumn` instead, which does the per-cell work in JS
-/// and crosses through the column buffers (`columnReserve` … `columnRelease`); it falls back to
-/// this function, which reads every cell itself, for anything unusual and for the located errors.
-/// In Node it hashes a HASH column of 65,536 cells or more partly on one helper thread (started
-/// by the first such column; it never keeps a process alive), with the same answer.
+/// The package exports js/masking.js's `maskColumn` instead, which crosses the column through
+/// buffers in the module's memory (`columnReserve` … `columnRelease`, below). It falls back to
+/// this function, which reads and masks the cells one by one, for what that path can't write:
+/// `values` that is not an array, a cell of another kind (the located `INVALID_VALUE` error is
+/// thrown here), or cells that change while they are read.
 #[wasm_bindgen(js_name = maskColumn, unchecked_return_type = "(string | null)[]")]
 pub fn mask_column(
     #[wasm_bindgen(unchecked_param_type = "MaskableValue[]")] values: JsValue,
@@ -87,35 +85,21 @@ pub fn mask_column(
         ));
     }
     let values: Array = values.unchecked_into();
-
-    // One cheap pass checks every cell and takes its length; then the cells cross as one
-    // string. Only if the lengths don't add up (an array that changes under us) are the cells
-    // read one by one.
-    let lengths = (0..values.length())
-        .map(|i| cell_utf16_length(&values.get(i), i))
+    // Every cell is read before any is masked, so a bad cell fails under every mask, NULLIFY
+    // included.
+    let texts = (0..values.length())
+        .map(|i| cell_text(&values.get(i), || format!("values[{i}]")))
         .collect::<Result<Vec<_>, _>>()?;
-    if mask_type == MaskType::Nullify {
-        // Every cell was valid; none of its text is needed.
-        let out = Array::new_with_length(values.length());
-        return Ok(out.fill(&JsValue::NULL, 0, values.length()).into());
-    }
-    let joined = values.join("").as_string().unwrap_or_default();
-    let column = match masking::split_joined_utf16(&joined, &lengths) {
-        Some(cells) => masking::mask_column_packed(&cells, mask_type, &options),
-        None => {
-            let texts = (0..values.length())
-                .map(|i| cell_text(&values.get(i), || format!("values[{i}]")))
-                .collect::<Result<Vec<_>, _>>()?;
-            masking::mask_column_packed(&texts, mask_type, &options)
-        }
-    };
-    Ok(column_to_js(&column).into())
+    Ok(masking::mask_column(&texts, mask_type, &options)
+        .into_iter()
+        .map(|cell| cell.map_or(JsValue::NULL, JsValue::from))
+        .collect::<Array>()
+        .into())
 }
 
 /// `maskColumn`'s fast path, step 1 (js/masking.js): checks the mask and options exactly as
 /// `maskColumn` does, first, with the same errors, and answers the mask's own name (`"HASH"` for
-/// `heka:MASK_HASH`): NULLIFY needs no cell's text, and a large HASH column is worth sharing
-/// with a helper thread (js/column-helper.js).
+/// `heka:MASK_HASH`): NULLIFY needs no cell's text, and HASH's hex is decoded its own way.
 #[wasm_bindgen(js_name = columnMaskName, skip_typescript)]
 pub fn column_mask_name(
     mask_type: JsValue,
@@ -239,64 +223,6 @@ fn column_masker(
     let mask_type = parse_mask(mask_type)?;
     let options = mask_options(options.map(JsValue::from))?;
     Ok(masking::Masker::new(mask_type, &options))
-}
-
-/// Builds the JS array of a masked column: one string crossing, one native `split`.
-fn column_to_js(column: &MaskedColumn) -> Array {
-    let length = u32::try_from(column.len()).unwrap_or(u32::MAX);
-    let nulls = column.iter().filter(Option::is_none).count();
-    if nulls == column.len() {
-        // NULLIFY (or an all-null column): nothing to send but the length.
-        let out = Array::new_with_length(length);
-        return out.fill(&JsValue::NULL, 0, length);
-    }
-    let out = match column.joined() {
-        Some((separator, text)) => {
-            JsString::from(text.as_str()).split(separator.encode_utf8(&mut [0; 4]))
-        }
-        // Every separator candidate occurs in the data: build the array cell by cell.
-        None => column
-            .iter()
-            .map(|cell| cell.map_or(JsValue::NULL, JsValue::from_str))
-            .collect(),
-    };
-    if nulls > 0 {
-        for (index, cell) in (0..length).zip(column.iter()) {
-            if cell.is_none() {
-                out.set(index, JsValue::NULL);
-            }
-        }
-    }
-    out
-}
-
-/// A cell's length in UTF-16 code units as `array.join("")` writes it (`None` for null and
-/// undefined, which it writes as nothing), or the `INVALID_VALUE` error `cell_text` gives.
-fn cell_utf16_length(value: &JsValue, index: u32) -> Result<Option<u32>, StewardError> {
-    // Strings first: they are most cells, and each check is a call into JS.
-    if value.is_string() {
-        return Ok(Some(value.unchecked_ref::<JsString>().length()));
-    }
-    if value.is_null() || value.is_undefined() {
-        return Ok(None);
-    }
-    let text: Option<JsString> = if value.as_f64().is_some() {
-        value
-            .unchecked_ref::<js_sys::Number>()
-            .to_string_with_radix(10)
-            .ok()
-    } else if let Some(boolean) = value.as_bool() {
-        return Ok(Some(if boolean { 4 } else { 5 }));
-    } else if value.is_bigint() {
-        value.unchecked_ref::<js_sys::BigInt>().to_string(10).ok()
-    } else {
-        None
-    };
-    match text {
-        Some(text) => Ok(Some(text.length())),
-        None => cell_text(value, || format!("values[{index}]"))
-            .map(|text| text.map(|t| t.encode_utf16().count() as u32)),
-    }
 }
 
 /// Masks columns of a CSV text whose first row is a header:

@@ -1,6 +1,5 @@
 //! Masking a whole column at once: the mask is prepared once, and the packed form writes every
-//! cell into a single buffer (one allocation per column instead of one per cell), which is what
-//! the wasm boundary hands to JavaScript in one piece.
+//! cell into a single buffer (one allocation per column instead of one per cell).
 
 use super::values::redact_ascii_in_place;
 use super::{MaskOptions, MaskType, Masker};

@@ -7,8 +7,10 @@
 //! - [`mask_sql`] emits the same mask as SQL for PostgreSQL, DuckDB, Snowflake and Databricks.
 //! - [`canonical_text`] / [`number_text`] give the text a number or boolean is masked as.
 //! - [`mask_joined_ascii`] / [`mask_joined_utf16`] mask a column that crossed the wasm boundary
-//!   as one text and answer one text (what `maskColumn` uses); [`split_joined_utf16`] /
-//!   [`MaskedColumn::joined`] are the older pair, used when JS hands over the cells themselves.
+//!   as one text and answer one text (the package's `maskColumn`, whose fallback masks cell by
+//!   cell with [`mask_column`]); [`split_joined_utf16`] / [`MaskedColumn::joined`] cut a joined
+//!   text into cells and join masked cells by a separator no cell holds, which the package does
+//!   not use.
 //!
 //! Characters are Unicode scalar values, so the partial masks and REDACT keep the length of a
 //! value in characters. Every function here is total on valid input: no string makes it panic.

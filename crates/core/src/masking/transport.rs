@@ -1,19 +1,19 @@
 //! How a whole column crosses the wasm boundary in a few native calls instead of one per cell.
 //!
 //! Copying a million JS strings into wasm one by one, or building a million JS strings from
-//! wasm one by one, costs far more than masking them. Instead, on `maskColumn`'s fast path
+//! wasm one by one, costs far more than masking them. Instead, on `maskColumn`'s path
 //! (js/masking.js):
 //! - in: JavaScript writes every cell's code units into one buffer in the module's memory (a
 //!   byte each while the column is ASCII, two once it is not) and their lengths into another;
 //! - [`mask_joined_ascii`] / [`mask_joined_utf16`] mask the column in one call and answer one
 //!   text and the masked lengths, which JavaScript decodes once and slices.
 //!
-//! The cell-by-cell path (the wasm `maskColumn`, for anything unusual and the located errors):
-//! - in: JavaScript concatenates the cells natively (`array.join("")`), the text crosses once,
-//!   and [`split_joined_utf16`] cuts it back into cells using each cell's `length` (UTF-16 code
-//!   units, which JS reports cheaply);
-//! - out: [`MaskedColumn::joined`] joins the masked cells with a separator no cell contains, the
-//!   text crosses once, and JavaScript splits it natively (`text.split(separator)`).
+//! (`maskColumn`'s fallback, for the values that path can't write, masks cell by cell with
+//! [`super::mask_column`].)
+//!
+//! [`split_joined_utf16`] and [`MaskedColumn::joined`] are the same idea over `&str`: cut a
+//! concatenation of cells back into cells by their UTF-16 lengths, and join masked cells by a
+//! separator no cell contains. The package does not cross columns this way.
 
 use super::values::redact_ascii_in_place;
 use super::{utf16, MaskType, MaskedColumn, Masker};
