@@ -3,13 +3,12 @@
 // the crawl preview graph.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { repoRoot, startServer } from "./helpers/server.mjs";
-import { launchChromium, openPage } from "./helpers/browser.mjs";
+import { startServer } from "./helpers/server.mjs";
+import { launchChromium, openPage, screenshot } from "./helpers/browser.mjs";
 import { hightouchSetupSteps } from "../dist/node.js";
 
-const artifacts = path.join(repoRoot, "tests/artifacts");
 const seedsDir = "/work/shared/seeds";
 let server;
 let browser;
@@ -24,7 +23,6 @@ function seedRole() {
 }
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
   server = await startServer(["--sandbox"]);
   browser = await launchChromium();
 });
@@ -128,7 +126,7 @@ test("the checklist shows the seed's five steps, and manual steps are never show
   assert.deepEqual(unlabelled, []);
 
   await page.locator("#hightouch details").evaluateAll((ds) => ds.forEach((d) => (d.open = false)));
-  await shot(page, "hightouch-checklist.png", "#ht-checklist");
+  await screenshot("hightouch-checklist.png", page.locator("#ht-checklist"));
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -189,11 +187,11 @@ test("the role checker names the extra grants of an over-broad role and passes t
   assert.deepEqual(await result.locator(".ht-missing li").allTextContents(), ["destination", "sync_templates"]);
   const warnings = await result.locator(".ht-warnings li").allTextContents();
   assert.ok(warnings.some((w) => w.startsWith("policies[0].resource[5]: ") && w.includes("sync_templates")), warnings.join("\n"));
-  await shot(page, "hightouch-role-check-partial.png", "#hightouch .ht-role-tools");
+  await screenshot("hightouch-role-check-partial.png", page.locator("#hightouch .ht-role-tools"));
 
   // The over-broad role again, for the screenshot.
   await checkRole(page, broad);
-  await shot(page, "hightouch-role-check.png", "#hightouch .ht-role-tools");
+  await screenshot("hightouch-role-check.png", page.locator("#hightouch .ht-role-tools"));
 
   // The generated role passes, and the role step is then verified.
   await area.getByLabel("Role policy (JSON)", { exact: true }).fill(await page.locator("#ht-role-json").textContent());
@@ -290,26 +288,11 @@ test("the key check with the sandbox's read-only key: a table, the notes and the
   assert.match(await text.textContent(), /Nothing is missing/);
   await text.locator("summary").click();
 
-  await shot(page, "hightouch-key-check.png", "#ht-key-check", "#ht-crawl-preview");
+  await screenshot("hightouch-key-check.png", page.locator("#ht-key-check"), page.locator("#ht-crawl-preview"));
   assert.deepEqual(problems, []);
   await page.close();
 });
 
-/**
- * Saves the page from the top of `first` to the bottom of `last` (default: `first`), cut from a
- * full-page screenshot so that the sticky section bar never covers part of it.
- */
-async function shot(page, file, first, last = first) {
-  const clip = await page.evaluate(([a, b]) => {
-    scrollTo(0, 0);
-    const top = document.querySelector(a).getBoundingClientRect();
-    const bottom = document.querySelector(b).getBoundingClientRect();
-    const left = Math.min(top.left, bottom.left);
-    const right = Math.max(top.right, bottom.right);
-    return { x: left - 8 + scrollX, y: top.top - 8 + scrollY, width: right - left + 16, height: bottom.bottom - top.top + 16 };
-  }, [first, last]);
-  await page.screenshot({ path: path.join(artifacts, file), fullPage: true, clip });
-}
 
 test("a partial key, added through the Integrations form, can't read destinations and syncs (403)", async () => {
   const { page, problems } = await openHightouch();
@@ -340,7 +323,7 @@ test("a partial key, added through the Integrations form, can't read destination
   const graph = page.locator("#ht-crawl-preview svg");
   assert.equal(await graph.locator("g.node").count(), 10);
   assert.deepEqual(await graph.locator(".placeholder-text").allTextContents(), ["not readable (HTTP 403)", "not readable (HTTP 403)"]);
-  await shot(page, "hightouch-key-check-partial.png", "#ht-key-check", "#ht-crawl-preview");
+  await screenshot("hightouch-key-check-partial.png", page.locator("#ht-key-check"), page.locator("#ht-crawl-preview"));
 
   // The browser logs each refused list (HTTP 403) as a console error: those are expected.
   const unexpected = problems.filter((p) => !/status of 403/.test(p));
@@ -401,7 +384,7 @@ test("references to objects the key did not list are drawn as dashed missing nod
     "sync “An old sync” → model “399” (missing): sync 402 refers to model 399, which the workspace did not list (deleted, or another workspace's)",
     "sync “An old sync” → destination “201” (missing): sync 402 refers to destination 201, which this key can't read (HTTP 403)",
   ]);
-  await shot(page, "hightouch-graph-missing.png", "#ht-crawl-preview");
+  await screenshot("hightouch-graph-missing.png", page.locator("#ht-crawl-preview"));
   assert.deepEqual(problems, []);
   await page.close();
 });
@@ -430,7 +413,7 @@ test("an unreachable workspace: the key check shows the error's code and message
     assert.doesNotMatch(await status.textContent(), /sandbox-hightouch-readonly/);
     assert.equal(await step(page, "api-key").getAttribute("data-state"), "failed");
     assert.equal(await page.locator("#ht-key-check table").count(), 0);
-    await shot(page, "hightouch-key-unreachable.png", "#ht-key-check", "#ht-crawl-preview");
+    await screenshot("hightouch-key-unreachable.png", page.locator("#ht-key-check"), page.locator("#ht-crawl-preview"));
 
     // The dropped (and the cancelled) requests are the expected problems, and only those.
     const unexpected = problems.filter((p) => !/(ERR_EMPTY_RESPONSE|ERR_ABORTED)/.test(p));

@@ -6,14 +6,13 @@
 // error, page error or failed request fails a test; every flow leaves a screenshot.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { repoRoot, startServer } from "./helpers/server.mjs";
-import { launchChromium, openPage } from "./helpers/browser.mjs";
+import { startServer } from "./helpers/server.mjs";
+import { launchChromium, openPage, screenshot } from "./helpers/browser.mjs";
 import { mask, maskSql } from "../dist/node.js";
 
-const artifacts = path.join(repoRoot, "tests/artifacts");
 const SNOWFLAKE = "default/snowflake/1700000000";
 const CUSTOMERS = `${SNOWFLAKE}/SALES_DB/SALES/CUSTOMERS`;
 let server;
@@ -21,7 +20,6 @@ let browser;
 let scratch;
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
   scratch = mkdtempSync(path.join(tmpdir(), "steward-preview-"));
   server = await startServer(["--sandbox"]);
   browser = await launchChromium();
@@ -43,15 +41,6 @@ async function open() {
   return { page, problems, pv };
 }
 
-/** A screenshot of the preview, cut from a full-page capture (the sticky section list stays on top). */
-async function shot(locator, name) {
-  const page = locator.page();
-  await page.evaluate(() => window.scrollTo(0, 0));
-  const box = await locator.boundingBox();
-  const pad = 6;
-  await page.screenshot({ path: path.join(artifacts, name), fullPage: true,
-    clip: { x: Math.max(0, box.x - pad), y: Math.max(0, box.y - pad), width: box.width + 2 * pad, height: box.height + 2 * pad } });
-}
 
 /** Clicks Mask and waits for the result. */
 async function runMask(pv) {
@@ -109,7 +98,7 @@ test("the analyst sees a sandbox table's PII columns redacted; the admin sees th
   assert.ok(sql.includes(`${maskSql("REDACT", "FIRST_NAME", "postgres")} AS "FIRST_NAME"`), sql);
   assert.match(sql, /^-- PostgreSQL: what sandbox-analyst may see of SALES_DB\.SALES\.CUSTOMERS\.\nSELECT\n  "CUSTOMER_ID",\n/);
   assert.match(sql, /\nFROM "SALES_DB"\."SALES"\."CUSTOMERS";$/);
-  await shot(pv.locator("#preview-results"), "preview-analyst.png");
+  await screenshot("preview-analyst.png", pv.locator("#preview-results"));
 
   // The admin (connection admin; the PII purpose is for the analysts) sees every value in clear.
   await pv.getByLabel("Preview as user").selectOption("sandbox-admin");
@@ -118,7 +107,7 @@ test("the analyst sees a sandbox table's PII columns redacted; the admin sees th
   assert.deepEqual(clear.rows, original.rows);
   assert.deepEqual(clear.heads[2], ["FIRST_NAME", "clear", "connection-admin"]);
   assert.doesNotMatch(await pv.locator("#preview-sql").textContent(), /regexp_replace/);
-  await shot(pv.locator("#preview-results"), "preview-admin.png");
+  await screenshot("preview-admin.png", pv.locator("#preview-results"));
 
   // A Confidential HR table: the analyst may query no column at all (no masked data either).
   await pv.getByLabel("Preview as user").selectOption("sandbox-analyst");
@@ -188,7 +177,7 @@ test("masks set per column on pasted CSV, with the SQL for PostgreSQL and a Copy
   await pv.getByLabel("Warehouse").selectOption({ label: "Databricks" });
   assert.ok((await pv.locator("pre#preview-sql").textContent()).includes(`${maskSql("HASH", "email", "databricks")} AS \`email\``));
   await pv.getByLabel("Warehouse").selectOption({ label: "PostgreSQL" });
-  await shot(pv, "preview-columns.png");
+  await screenshot("preview-columns.png", pv);
   await page.close();
   assert.deepEqual(problems, []);
 });
@@ -207,7 +196,7 @@ test("a local CSV file is read in the browser and masked", async () => {
   const sql = await pv.locator("pre#preview-sql").textContent();
   assert.match(sql, /the masks set per column on cards\.csv\.\nSELECT\n  CAST\(NULL AS TEXT\) AS "holder",\n/);
   assert.match(sql, /\nFROM "cards";$/);
-  await shot(pv, "preview-upload.png");
+  await screenshot("preview-upload.png", pv);
   await page.close();
   assert.deepEqual(problems, []);
 });
@@ -284,7 +273,7 @@ test("100,000 rows are masked in the worker while the page stays responsive", as
   assert.equal(await pv.getByRole("button", { name: "Next page" }).isDisabled(), true);
   const last = await readTable(pv.locator("table#preview-masked"));
   assert.deepEqual(last.rows.at(-1).slice(0, 3), ["100,000", "100000", mask("Person 99999", "REDACT")]);
-  await shot(pv, "preview-100k.png");
+  await screenshot("preview-100k.png", pv);
 
   // A run can be cancelled: the worker stops between chunks and nothing half-masked is shown.
   // (Both clicks in one task, so the cancel surely lands while the worker is on the first column.)

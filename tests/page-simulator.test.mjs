@@ -5,18 +5,14 @@
 // failed request fails a test; every flow leaves a screenshot in tests/artifacts/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import { repoRoot, startServer } from "./helpers/server.mjs";
-import { launchChromium, openPage } from "./helpers/browser.mjs";
+import { startServer } from "./helpers/server.mjs";
+import { launchChromium, openPage, screenshot } from "./helpers/browser.mjs";
 
-const artifacts = path.join(repoRoot, "tests/artifacts");
 const SNOWFLAKE = "default/snowflake/1700000000";
 let server;
 let browser;
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
   server = await startServer(["--sandbox"]);
   browser = await launchChromium();
 });
@@ -37,18 +33,6 @@ async function open() {
   return { page, problems, sim };
 }
 
-/**
- * A screenshot of one part of the page, cut from a full-page capture at the top scroll position
- * (an element screenshot scrolls, and the sticky section list would cover the element's top).
- */
-async function shot(locator, name) {
-  const page = locator.page();
-  await page.evaluate(() => window.scrollTo(0, 0));
-  const box = await locator.boundingBox();
-  const pad = 6;
-  await page.screenshot({ path: path.join(artifacts, name), fullPage: true,
-    clip: { x: Math.max(0, box.x - pad), y: Math.max(0, box.y - pad), width: box.width + 2 * pad, height: box.height + 2 * pad } });
-}
 
 async function ask(sim, { user, example, action }) {
   await sim.getByLabel("User").selectOption(user);
@@ -80,7 +64,7 @@ test("the connection admin is allowed by the connection-admin rule", async () =>
   assert.match(text, /sandbox-admin may update on default\/snowflake\/1700000000\/SALES_DB\/SALES\/CUSTOMERS/);
   assert.match(text, /Reasonconnection-admin — the user is a connection admin/);
   assert.match(text, /Decided bythe connection admins of default\/snowflake\/1700000000/);
-  await shot(sim, "simulator-decision.png");
+  await screenshot("simulator-decision.png", sim);
   await page.close();
   assert.deepEqual(problems, []);
 });
@@ -94,7 +78,7 @@ test("an analyst's query on a Confidential HR table is denied by the purpose's d
   assert.match(text, /Reasondeny-policy — an explicit deny policy applies/);
   assert.match(text, /Decided bypurpose “Confidential data” · policy “Hide confidential data”/);
   assert.deepEqual(await policiesTable(decision), [["purpose", "Confidential data", "Hide confidential data", "data", "deny", "—"]]);
-  await shot(sim, "simulator-deny.png");
+  await screenshot("simulator-deny.png", sim);
   await page.close();
   assert.deepEqual(problems, []);
 });
@@ -166,7 +150,7 @@ test("the matrix shows every user against every action of the asset, with the re
   const summary = sim.locator("#simulator-matrix-status");
   assert.equal(await summary.getAttribute("role"), "status");
   assert.match(await summary.textContent(), /^6 users × 10 actions on Table .*EMPLOYEES \(tags: Confidential\): \d+ allowed, \d+ denied\.$/);
-  await shot(sim.locator("#simulator-matrix-area"), "simulator-matrix.png");
+  await screenshot("simulator-matrix.png", sim.locator("#simulator-matrix-area"));
 
   // The connection itself takes manage-policies too: only an admin who is a connection admin may.
   await sim.getByLabel("Example asset").selectOption({ label: `Connection · ${SNOWFLAKE}` });
@@ -199,7 +183,7 @@ test("a pasted config with a mistake is refused with the located error; a good o
   const text = await status.textContent();
   assert.match(text, /INVALID_CONFIG/);
   assert.match(text, /personas\[0\]\.policies\[0\]\.actions\[1\]: unknown action "reed"/);
-  await shot(sim.locator(".sim-config"), "simulator-invalid-config.png");
+  await screenshot("simulator-invalid-config.png", sim.locator(".sim-config"));
 
   // Not JSON at all: the location is the line and column.
   await area.fill('{"users": [}');
@@ -258,7 +242,7 @@ test("policies import from the catalog with an admin token; the integration toke
   // The imported policies decide: the restricted token's HR deny came through.
   const decision = await ask(sim, { user: "service-account-apikey-restricted", example: "Table · FINANCE_DB.HR.EMPLOYEES (Confidential)", action: "read" });
   assert.match(await decision.textContent(), /✗ Denied.*deny-policy.*“No HR metadata”/);
-  await shot(sim.locator(".sim-config"), "simulator-import.png");
+  await screenshot("simulator-import.png", sim.locator(".sim-config"));
   await page.close();
   assert.deepEqual(problems, []);
 });

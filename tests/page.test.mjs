@@ -4,17 +4,13 @@
 // expects it by text; every flow leaves a screenshot in tests/artifacts/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import { repoRoot, startServer } from "./helpers/server.mjs";
-import { launchChromium, openPage } from "./helpers/browser.mjs";
+import { startServer } from "./helpers/server.mjs";
+import { launchChromium, openPage, screenshot } from "./helpers/browser.mjs";
 
-const artifacts = path.join(repoRoot, "tests/artifacts");
 let browser;
 const servers = [];
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
   browser = await launchChromium();
 });
 
@@ -41,12 +37,6 @@ function unexpected(problems, ...expected) {
   return problems.filter((p) => !expected.some((re) => re.test(p)));
 }
 
-/** A screenshot of one section (or the whole page) into tests/artifacts/, the sticky section bar let go so it covers nothing. */
-async function shot(page, name, section) {
-  await page.evaluate(() => document.querySelector(".toc")?.style.setProperty("position", "static"));
-  if (section) await page.locator(section).screenshot({ path: path.join(artifacts, name) });
-  else await page.screenshot({ path: path.join(artifacts, name), fullPage: true });
-}
 
 /** Adds an integration through the form. */
 async function addIntegration(page, { name, type = "catalog", url, token, remember = false }) {
@@ -110,7 +100,7 @@ test("the page has a landmark section per area, labelled controls and a strict C
   );
   assert.deepEqual(unlabelled, []);
   assert.equal(await page.locator('li.card[data-name="Sandbox catalog"]').count(), 1);
-  await shot(page, "page-overview.png");
+  await screenshot("page-overview.png", page);
   assert.deepEqual(unexpected(problems), []);
 });
 
@@ -137,7 +127,7 @@ test("an integration with a good token says who it is; a bad token is refused in
   assert.ok(!(await page.content()).includes("wrong-but-secret-token-0042"));
   assert.equal(await page.evaluate(() => [...document.querySelectorAll("input, textarea")].filter((i) => /sandbox-admin-token|wrong-but-secret/.test(i.value)).length), 0);
   assert.equal(await page.locator("input[type=password]").count(), 0, "the form closed and took the token with it");
-  await shot(page, "integrations-test-connection.png", "#integrations");
+  await screenshot("integrations-test-connection.png", page.locator("#integrations"));
   assert.deepEqual(unexpected(problems, /status of 401/, /status of 40[34]|status of 5\d\d/), []);
 });
 
@@ -208,7 +198,7 @@ test("push, pull and both: progress, summary and a filterable, sortable log; a r
   await log.getByRole("button", { name: /^Asset/ }).click();
   assert.equal(await log.getByRole("columnheader", { name: /^Asset/ }).getAttribute("aria-sort"), "ascending");
   assert.match(await rows.first().locator("td").first().textContent(), /^SALES_DB\.SALES\.CUSTOMERS/);
-  await shot(page, "sync-log.png", "#sync");
+  await screenshot("sync-log.png", page.locator("#sync"));
 
   const again = await runSync(page, { mode: "both" });
   assert.match(again, /0 errors/);
@@ -228,7 +218,7 @@ test("the pulled external tags appear under their assets and survive a reload", 
   await customers.waitFor();
   assert.ok((await customers.locator(".tag.external").count()) > 0, "CUSTOMERS has external tags");
   assert.ok((await customers.locator(".tag.external", { hasText: "PII" }).count()) > 0, "its PII columns carry the catalog's PII tag");
-  await shot(page, "sync-external-tags.png", "#sync");
+  await screenshot("sync-external-tags.png", page.locator("#sync"));
   await page.reload();
   await page.locator('#engine-status[data-state="ok"]').waitFor();
   await page.locator("#sync-assets").getByText("SALES_DB.SALES", { exact: true }).click();
@@ -249,7 +239,7 @@ test("a token that lacks access: the preflight stops the run, and the setup assi
   await assistant.getByRole("button", { name: "Run setup assistant" }).click();
   await page.locator('#sync-setup-status[data-state="ok"]').waitFor({ timeout: 30_000 });
   assert.match(await page.locator("#sync-setup-status").textContent(), /user: (created|updated)/);
-  await shot(page, "sync-setup-assistant.png", "#sync");
+  await screenshot("sync-setup-assistant.png", page.locator("#sync"));
   await page.locator("#sync").getByRole("button", { name: "Run preflight" }).click();
   await page.locator('#sync-status[data-state="ok"]').waitFor({ timeout: 30_000 });
   assert.match(await page.locator("#sync-status").textContent(), /Preflight ok/);
@@ -267,7 +257,7 @@ test("Cancel stops a large sync; a rerun completes it, and the 50,000-row log st
   await sync.getByRole("button", { name: "Cancel" }).click();
   await page.waitForFunction(() => document.querySelector("#sync-progress-label")?.textContent === "Cancelled.", null, { timeout: 60_000 });
   assert.match(await page.locator("#sync-status").textContent(), /^Cancelled/);
-  await shot(page, "sync-cancelled.png", "#sync");
+  await screenshot("sync-cancelled.png", page.locator("#sync"));
 
   const status = await runSync(page, { mode: "both", timeout: 300_000 });
   assert.match(status, /0 errors/);
@@ -278,6 +268,6 @@ test("Cancel stops a large sync; a rerun completes it, and the 50,000-row log st
   await sync.getByRole("button", { name: /^Message/ }).click();
   await sync.getByRole("button", { name: "Next page" }).click();
   assert.match(await sync.locator(".pager [role=status]").textContent(), /^Rows 101–200 of [\d,]+ \(filtered from/);
-  await shot(page, "sync-large-log.png", "#sync");
+  await screenshot("sync-large-log.png", page.locator("#sync"));
   assert.deepEqual(unexpected(problems, PREFLIGHT_404), []);
 });

@@ -1,8 +1,12 @@
 // Headless Debian Chromium through playwright-core (never a downloaded browser).
 import { chromium } from "playwright-core";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { repoRoot } from "./server.mjs";
+
+/** Where the page tests leave their screenshots. */
+export const artifacts = path.join(repoRoot, "tests/artifacts");
 
 /** Launches Chromium with a fresh profile; `close()` also removes the profile. */
 export async function launchChromium() {
@@ -44,4 +48,23 @@ export async function openPage(context, url) {
   page.on("requestfailed", (req) => problems.push(`request failed: ${req.url()} ${req.failure()?.errorText}`));
   await page.goto(url);
   return { page, problems };
+}
+
+/**
+ * Saves `tests/artifacts/NAME`: the whole page, or the part from the top of locator `from` to
+ * the bottom of `to` (default `from`), cut from a full-page capture taken at the top scroll
+ * position so the sticky section bar never covers it.
+ */
+export async function screenshot(name, from, to = from) {
+  mkdirSync(artifacts, { recursive: true });
+  const file = path.join(artifacts, name);
+  if (typeof from.page !== "function") return from.screenshot({ path: file, fullPage: true });
+  const page = from.page();
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const [top, bottom] = [await from.boundingBox(), await to.boundingBox()];
+  const left = Math.min(top.x, bottom.x);
+  const right = Math.max(top.x + top.width, bottom.x + bottom.width);
+  const pad = 8;
+  const clip = { x: Math.max(0, left - pad), y: Math.max(0, top.y - pad), width: right - left + 2 * pad, height: bottom.y + bottom.height - top.y + 2 * pad };
+  return page.screenshot({ path: file, fullPage: true, clip });
 }
