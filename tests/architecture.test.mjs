@@ -64,7 +64,7 @@ test("README.md lists every error code the package can throw, and no other", () 
   assert.ok(union, "dist/steward_wasm.d.ts exports StewardErrorCode");
   const codes = new Set([...union[1].matchAll(/"([A-Z_]+)"/g)].map((m) => m[1]));
   const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
-  const section = readme.split("### Error codes")[1]?.split("\n## ")[0] ?? "";
+  const section = readme.split("\n## Error codes")[1]?.split("\n## ")[0] ?? "";
   const listed = new Set([...section.matchAll(/^\| `([A-Z_]+)` \|/gm)].map((m) => m[1]));
   assert.deepEqual([...listed].sort(), [...codes].sort());
 });

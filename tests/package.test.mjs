@@ -124,7 +124,7 @@ test("the type definitions compile for a strict TypeScript consumer", () => {
   execFileSync(process.execPath, [tsc, "--noEmit", "--strict", "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--lib", "es2022,dom", "consumer.ts"], { cwd: consumer, encoding: "utf8" });
 });
 
-for (const name of ["consumer", "sync", "hightouch"]) {
+for (const name of ["consumer", "access", "masking", "sync", "hightouch"]) {
   test(`the README's ${name} example runs and prints what it says`, () => {
     const readme = readFileSync(path.join(repoRoot, "README.md"), "utf8");
     const match = new RegExp(`<!-- example:${name} -->\\s*\`\`\`js\\n([\\s\\S]*?)\`\`\``).exec(readme);
