@@ -10,13 +10,38 @@
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use steward_core::catalog::error::ErrorBody;
 
 /// Error code of the 421 answer (in the catalog's error format, like the forwarder's).
 pub const MISDIRECTED_CODE: &str = "STEWARD-HOST-421";
+/// Error code of the answer to a state-changing request sent by another site's page.
+pub const CROSS_SITE_CODE: &str = "STEWARD-ORIGIN-403";
+
+/// Whether a request changes state (anything but GET, HEAD, OPTIONS) and comes from a page of
+/// another site. The Host check can't see those: the browser addresses them to this server
+/// correctly, and a simple cross-site POST (`POST /sandbox/reset`, a form to `/forward/`) needs
+/// no CORS preflight. Such a page's `Origin` is not a loopback one. Requests without `Origin`
+/// (the CLI, SDKs, curl) and loopback pages (this one, the wasm test runner on another port)
+/// pass.
+pub(crate) fn is_cross_site_write(method: &Method, headers: &HeaderMap) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    let foreign_origin = headers.get(header::ORIGIN).is_some_and(|origin| !crate::web::is_loopback_origin(origin));
+    let cross_site_fetch = headers.get("sec-fetch-site").is_some_and(|site| site.as_bytes() == b"cross-site");
+    foreign_origin || (cross_site_fetch && headers.get(header::ORIGIN).is_none())
+}
+
+/// The 403 answer to [`is_cross_site_write`].
+pub(crate) fn cross_site_refusal() -> Response {
+    let message = "cross-site request refused: a page of another site may not change anything on this server";
+    let mut response = (StatusCode::FORBIDDEN, Json(ErrorBody::new(CROSS_SITE_CODE, message))).into_response();
+    response.headers_mut().insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    response
+}
 
 /// Why the server will not listen on `ip`, if it will not: a non-loopback address without
 /// `allow_remote` (the `--allow-remote` flag).

@@ -123,9 +123,13 @@ pub async fn run(
             let busy = Busy::new(&activity);
             request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
             let admitted = guard.admits(request.uri(), request.headers(), local);
+            let cross_site = crate::host_guard::is_cross_site_write(request.method(), request.headers());
             async move {
                 if !admitted {
                     return Ok(hold_until_sent(guard.misdirected(local), busy));
+                }
+                if cross_site {
+                    return Ok(hold_until_sent(crate::host_guard::cross_site_refusal(), busy));
                 }
                 let response = match router.oneshot(request).await {
                     Ok(response) => response,

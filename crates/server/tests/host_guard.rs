@@ -141,3 +141,40 @@ async fn a_misdirected_reset_changes_nothing() {
     let config: serde_json::Value = api.client.get(format!("{}/sandbox/access-config", api.base)).send().await.unwrap().json().await.unwrap();
     assert!(config["personas"].as_array().unwrap().iter().any(|p| p["name"] == "Kept"), "the tenants were not reset");
 }
+
+/// `POST /sandbox/reset` with these extra header lines; the status and body.
+async fn reset_with(api: &Api, headers: &[&str]) -> (u16, String) {
+    let addr = addr(api);
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut head = format!("POST /sandbox/reset HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 0\r\n");
+    for line in headers {
+        head.push_str(line);
+        head.push_str("\r\n");
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    let status = answer.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, answer.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default())
+}
+
+#[tokio::test]
+async fn a_page_of_another_site_may_not_change_anything() {
+    let api = start_sandbox().await;
+    let (status, body) = reset_with(&api, &["Origin: https://evil.example"]).await;
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("STEWARD-ORIGIN-403"), "{body}");
+    let (status, _) = reset_with(&api, &["Sec-Fetch-Site: cross-site"]).await;
+    assert_eq!(status, 403, "a cross-site fetch without Origin");
+    // The page itself, another loopback page (the wasm test runner) and tools without Origin may.
+    let own = format!("Origin: {}", api.base);
+    for headers in [vec![own.as_str(), "Sec-Fetch-Site: same-origin"], vec!["Origin: http://127.0.0.1:5173"], vec![]] {
+        let (status, body) = reset_with(&api, &headers).await;
+        assert_eq!(status, 204, "{headers:?}: {body}");
+    }
+    // Reads stay open to any origin (CORS decides what a page may see).
+    let (status, _) = raw_get(addr(&api), "/sandbox/inventory", &[format!("Host: {}", addr(&api)), "Origin: https://evil.example".to_owned()]).await;
+    assert_eq!(status, 200);
+}
