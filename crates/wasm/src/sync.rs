@@ -207,9 +207,8 @@ const MAX_RESERVE: usize = 1 << 30;
 
 /// Grows the module's memory once, to about what a run of this size will use, instead of in
 /// the allocator's 64 KiB steps: in Node every `memory.grow` of a growing module starts a
-/// garbage collection for external memory, which made up half of a 72,000-asset sync
-/// (BENCHMARKS §5: 37 s → 19 s first sync, 10.4 s → 4.9 s no-op resync). The block is freed at
-/// once and the allocator hands it out again.
+/// garbage collection for external memory, which made up half of a 72,000-asset sync. The
+/// block is freed at once and the allocator hands it out again.
 fn reserve_memory(assets: usize) {
     let block: Vec<u8> = Vec::with_capacity(assets.saturating_mul(MEMORY_PER_ASSET).min(MAX_RESERVE));
     // Keeps the allocation from being optimised away.
