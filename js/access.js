@@ -8,17 +8,14 @@
 // identically and throws the located error.
 import { PolicyEngine, packedDecisionCodes } from "./steward_wasm.js";
 
-// Read lazily: this module is evaluated before the entry instantiates the wasm module.
+// The layouts' names and numbers, defined once in Rust (crates/wasm/src/access_batch.rs:
+// answers of decideManyInterned, words per request and per decision, the flags' fields, and
+// how many strings the numbering may hold before it starts over). Read lazily: this module is
+// evaluated before the entry instantiates the wasm module.
 let codes;
-const decisionCodes = () => (codes ??= packedDecisionCodes());
+const layout = () => (codes ??= packedDecisionCodes());
 const decideManyJson = PolicyEngine.prototype.decideMany;
 const engines = new WeakMap();
-
-// Answers of decideManyInterned (crates/wasm/src/access_batch.rs).
-const DECIDED = 0;
-const UNSUPPORTED = 1;
-// The numbering starts over before it passes this many strings (RequestStrings::MAX in Rust).
-const MAX_STRINGS = 1 << 20;
 
 /**
  * The strings numbered for one engine: string → id. A `Map` of 73,000 strings costs each lookup
@@ -102,6 +99,7 @@ function touchAhead(requests, from, to) {
  */
 function encode(state, requests) {
   const { ids } = state;
+  const HEADER = layout().requestHeaderWords;
   const known = ids.size;
   const fresh = [];
   // A string's id, numbering it when new; -1 for a string that cannot cross (NUL separates).
@@ -149,8 +147,8 @@ function encode(state, requests) {
       if (!Array.isArray(tags)) { ok = false; break; }
       n = tags.length;
     }
-    if (k + 6 + n > words.length) {
-      const grown = new Uint32Array((k + 6 + n) * 2);
+    if (k + HEADER + n > words.length) {
+      const grown = new Uint32Array((k + HEADER + n) * 2);
       grown.set(words);
       words = state.words = grown;
     }
@@ -158,7 +156,7 @@ function encode(state, requests) {
     const g = glossary === undefined || glossary === null || glossary === "" ? 0 : id(glossary) + 1;
     if (u < 0 || a < 0 || q < 0 || t < 0 || g < 0) { ok = false; break; }
     words[k] = u; words[k + 1] = a; words[k + 2] = q; words[k + 3] = t; words[k + 4] = g; words[k + 5] = n;
-    k += 6;
+    k += HEADER;
     for (let j = 0; j < n; j++) {
       const tag = tags[j];
       const x = typeof tag === "string" ? id(tag) : -1;
@@ -178,7 +176,7 @@ function encode(state, requests) {
 
 function unpack(state, words, count, explain) {
   const { policies, refs } = state;
-  const { reasons: REASONS, masks: MASKS } = decisionCodes();
+  const { reasons: REASONS, masks: MASKS, decisionHeaderWords: HEADER, flags: { reasonShift, maskShift, field } } = layout();
   const out = new Array(count);
   let k = 1;
   for (let i = 0; i < count; i++) {
@@ -186,10 +184,10 @@ function unpack(state, words, count, explain) {
     const decidedBy = words[k + 1];
     const maskedBy = words[k + 2];
     const n = words[k + 3];
-    k += 4;
+    k += HEADER;
     const allowed = (flags & 1) === 1;
-    const reason = REASONS[(flags >>> 1) & 7];
-    const mask = (flags >>> 4) & 7;
+    const reason = REASONS[(flags >>> reasonShift) & field];
+    const mask = (flags >>> maskShift) & field;
     let decision;
     if (explain) {
       // Sized up front: `push` would give every list a backing store of 17+ slots, which the
@@ -227,15 +225,16 @@ function decideInterned(engine, requests, explain) {
     const encoded = encode(state, requests);
     if (encoded === undefined) return undefined;
     const { words, known, fresh } = encoded;
-    if (state.ids.size > MAX_STRINGS) {
+    if (state.ids.size > layout().maxStrings) {
       // Bounded memory on both sides: start the numbering over with this batch's strings.
       state.ids.clear();
       if (known === 0) return undefined;
       continue;
     }
     const answer = engine.decideManyInterned(words, requests.length, known, fresh.join("\0"), fresh.length, explain);
-    if (answer[0] === DECIDED) return unpack(state, answer, requests.length, explain);
-    if (answer[0] === UNSUPPORTED) return undefined;
+    const { decided, unsupported } = layout().answers;
+    if (answer[0] === decided) return unpack(state, answer, requests.length, explain);
+    if (answer[0] === unsupported) return undefined;
     // The engine's numbering and ours disagree: start both over.
     state.ids.clear();
   }

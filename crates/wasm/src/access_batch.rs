@@ -5,7 +5,9 @@
 //! per-string caching are `steward_core::access::batch`'s; decisions reference policies by id
 //! in the engine's policy table, which JS fetches once per engine and shares between decisions.
 
-use steward_core::access::batch::REASONS;
+use steward_core::access::batch::{
+    RequestStrings, DECISION_HEADER_WORDS, FLAGS_FIELD, FLAGS_MASK_SHIFT, FLAGS_REASON_SHIFT, REASONS, REQUEST_HEADER_WORDS,
+};
 use steward_core::masking::MaskType;
 use wasm_bindgen::prelude::*;
 
@@ -19,12 +21,19 @@ const UNSUPPORTED: u32 = 1;
 /// The string numbering disagrees with the caller's (nothing was numbered): start over at 0.
 const RENUMBER: u32 = 2;
 
-/// The names behind the packed numbers: `{reasons: [...], masks: [...]}`.
+/// The packed layouts' names and numbers, defined once here and read by `js/access.js`:
+/// `{reasons, masks, answers: {decided, unsupported, renumber}, maxStrings, requestHeaderWords,
+/// decisionHeaderWords, flags: {reasonShift, maskShift, field}}`.
 #[wasm_bindgen(js_name = packedDecisionCodes, skip_typescript)]
 pub fn packed_decision_codes() -> Result<JsValue, StewardError> {
     let codes = serde_json::json!({
         "reasons": REASONS.iter().map(|r| r.name()).collect::<Vec<_>>(),
         "masks": MaskType::ALL.iter().map(|m| m.name()).collect::<Vec<_>>(),
+        "answers": { "decided": DECIDED, "unsupported": UNSUPPORTED, "renumber": RENUMBER },
+        "maxStrings": RequestStrings::MAX,
+        "requestHeaderWords": REQUEST_HEADER_WORDS,
+        "decisionHeaderWords": DECISION_HEADER_WORDS,
+        "flags": { "reasonShift": FLAGS_REASON_SHIFT, "maskShift": FLAGS_MASK_SHIFT, "field": FLAGS_FIELD },
     });
     crate::access::to_js(&codes)
 }

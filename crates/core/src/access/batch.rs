@@ -30,6 +30,17 @@ use crate::masking::MaskType;
 
 use smallvec::SmallVec;
 
+/// Words before a request's tags: user, action, qualified name, type name, glossary, tag count.
+pub const REQUEST_HEADER_WORDS: usize = 6;
+/// Words before a decision's policy ids: flags, decidedBy + 1, maskedBy + 1, id count.
+pub const DECISION_HEADER_WORDS: usize = 4;
+/// Where a decision's reason sits in its flags (its position in [`REASONS`]).
+pub const FLAGS_REASON_SHIFT: u32 = 1;
+/// Where a decision's mask sits in its flags (1 + its position in `MaskType::ALL`, 0 for none).
+pub const FLAGS_MASK_SHIFT: u32 = 4;
+/// The width of the reason and the mask fields in the flags.
+pub const FLAGS_FIELD: u32 = 0b111;
+
 /// Decision reasons by their packed number.
 pub const REASONS: [Reason; 8] = [
     Reason::DenyPolicy,
@@ -390,13 +401,13 @@ pub fn unpack(engine: &PolicyEngine, words: &[u32]) -> Result<Vec<Decision>, Uns
     while let [flags, decided_by, masked_by, n, tail @ ..] = rest {
         let n = *n as usize;
         let (ids, after) = (tail.get(..n).ok_or(Unsupported)?, tail.get(n..).ok_or(Unsupported)?);
-        let mask = match (flags >> 4) & 7 {
+        let mask = match (flags >> FLAGS_MASK_SHIFT) & FLAGS_FIELD {
             0 => None,
             m => Some(*MaskType::ALL.get(m as usize - 1).ok_or(Unsupported)?),
         };
         let verdict = Verdict {
             allowed: flags & 1 == 1,
-            reason: *REASONS.get(((flags >> 1) & 7) as usize).ok_or(Unsupported)?,
+            reason: *REASONS.get(((flags >> FLAGS_REASON_SHIFT) & FLAGS_FIELD) as usize).ok_or(Unsupported)?,
             decided_by: decided_by.checked_sub(1),
             mask,
             masked_by: masked_by.checked_sub(1),
@@ -419,7 +430,7 @@ fn pack(verdict: &Verdict, matched: &[u32], explain: bool, out: &mut Vec<u32>) {
         None => 0,
     };
     let id = |policy: Option<u32>| policy.map_or(0, |p| p.saturating_add(1));
-    out.push(u32::from(verdict.allowed) | (reason << 1) | (mask << 4));
+    out.push(u32::from(verdict.allowed) | (reason << FLAGS_REASON_SHIFT) | (mask << FLAGS_MASK_SHIFT));
     out.push(id(verdict.decided_by));
     out.push(id(verdict.masked_by));
     if explain {
