@@ -234,12 +234,12 @@ pub fn demo_state() -> WorkspaceState {
 
 pub(super) fn router(sandbox: Arc<Sandbox>) -> Router {
     Router::new()
-        .route("/api/v1/sources", get(sources))
-        .route("/api/v1/destinations", get(destinations))
-        .route("/api/v1/models", get(models))
-        .route("/api/v1/syncs", get(syncs))
-        .route("/api/v1/syncs/{id}/runs", get(runs))
-        .route("/api/v1/{*rest}", axum::routing::any(unknown_endpoint))
+        .route(&ListEndpoint::Sources.path(None), get(sources))
+        .route(&ListEndpoint::Destinations.path(None), get(destinations))
+        .route(&ListEndpoint::Models.path(None), get(models))
+        .route(&ListEndpoint::Syncs.path(None), get(syncs))
+        .route(&ListEndpoint::SyncRuns.path(Some("{id}")), get(runs))
+        .route(&format!("{}/{{*rest}}", steward_core::hightouch::api::PREFIX), axum::routing::any(unknown_endpoint))
         .with_state(sandbox)
 }
 

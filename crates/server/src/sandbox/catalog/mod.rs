@@ -32,13 +32,17 @@ use super::Sandbox;
 pub use store::{ApiError, Catalog};
 
 pub(super) fn router(sandbox: Arc<Sandbox>) -> Router {
+    // Every path from core's wire types, the clients' source too; `{…}` are axum's captures.
+    let by_guid = format!("{}{{guid}}", entity::GUID_PATH_PREFIX);
+    let business_metadata = entity::business_metadata_path("{guid}");
+    let by_unique_attribute = format!("{}{{type_name}}", entity::UNIQUE_ATTRIBUTE_PATH_PREFIX);
     let routes: [(&str, MethodRouter<Arc<Sandbox>>); 8] = [
         (typedefs::PATH, get(get_typedefs).post(create_typedefs).put(update_typedefs)),
         (search::PATH, post(index_search)),
         (entity::BULK_PATH, post(bulk)),
-        ("/api/meta/entity/guid/{guid}", get(get_by_guid)),
-        ("/api/meta/entity/guid/{guid}/businessmetadata", post(write_business_metadata)),
-        ("/api/meta/entity/uniqueAttribute/type/{type_name}", get(get_by_unique_attribute).put(partial_update)),
+        (&by_guid, get(get_by_guid)),
+        (&business_metadata, post(write_business_metadata)),
+        (&by_unique_attribute, get(get_by_unique_attribute).put(partial_update)),
         (whoami::PATH, get(get_whoami)),
         (whoami::CURRENT_USER_PATH, get(get_whoami)),
     ];
