@@ -183,7 +183,7 @@ export function mountIntegrations(el, ctx) {
 
 /** What an error from a connection test means, in words, with the package's message. */
 function explainError(err) {
-  if (/STEWARD-FORWARD-403/.test(err?.message ?? "")) {
+  if (err?.code === "FORWARD_REFUSED" && err.status === 403) {
     return `This server may not forward to that host: add it with steward-server --allow-host HOST. ${errorText(err)}`;
   }
   const meaning = {

@@ -97,7 +97,7 @@ export function mountSync(el, ctx) {
     const stored = await kv.get(storeKey()).catch(() => undefined);
     if (stored && stored.source === inventorySource.value) {
       inventory = stored.inventory;
-      inventoryState.textContent = `Using the inventory saved after the last pull (${fmt(stored.savedAt ? new Date(stored.savedAt).toLocaleString() : "")}), with its external tags.`;
+      inventoryState.textContent = `Using the inventory saved after the last pull (${new Date(stored.savedAt).toLocaleString()}), with its external tags.`;
       return inventory;
     }
     if (inventorySource.value === "sandbox") {

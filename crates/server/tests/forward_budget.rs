@@ -17,10 +17,6 @@ use serde_json::Value;
 use steward_server::ForwardConfig;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, Notify};
-use tokio_rustls::rustls::pki_types::pem::PemObject;
-use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio_rustls::rustls::{self, crypto::ring};
-use tokio_rustls::TlsAcceptor;
 
 const CA: &[u8] = include_bytes!("fixtures/tls/ca.pem");
 const BUDGET: usize = 1024 * 1024;
@@ -54,16 +50,7 @@ async fn answer(upstream: &Upstream, request: hyper::Request<hyper::body::Incomi
 
 /// An https server for `localhost` on a free port; its port, and the upstream's controls.
 async fn start_upstream() -> (u16, Arc<Upstream>, mpsc::UnboundedReceiver<usize>) {
-    let certificates: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_slice_iter(include_bytes!("fixtures/tls/localhost.pem")).collect::<Result<_, _>>().unwrap();
-    let key = PrivateKeyDer::from_pem_slice(include_bytes!("fixtures/tls/localhost.key")).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certificates, key)
-        .unwrap();
-    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let acceptor = localhost_tls();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let (arrived, arrivals) = mpsc::unbounded_channel();

@@ -7,7 +7,6 @@
 mod common;
 
 use std::convert::Infallible;
-use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::Response;
@@ -15,10 +14,6 @@ use common::*;
 use hyper_util::rt::TokioIo;
 use steward_server::ForwardConfig;
 use tokio::net::TcpListener;
-use tokio_rustls::rustls::pki_types::pem::PemObject;
-use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio_rustls::rustls::{self, crypto::ring};
-use tokio_rustls::TlsAcceptor;
 
 const CA: &[u8] = include_bytes!("fixtures/tls/ca.pem");
 const PAGE: &str = "<!doctype html><script>fetch('/sandbox/reset', {method: 'POST'})</script>";
@@ -53,16 +48,7 @@ fn upstream_answer(path: &str) -> Response<Body> {
 
 /// An https server for `localhost` on a free port; its port.
 async fn start_upstream() -> u16 {
-    let certificates: Vec<CertificateDer<'static>> =
-        CertificateDer::pem_slice_iter(include_bytes!("fixtures/tls/localhost.pem")).collect::<Result<_, _>>().unwrap();
-    let key = PrivateKeyDer::from_pem_slice(include_bytes!("fixtures/tls/localhost.key")).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(certificates, key)
-        .unwrap();
-    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let acceptor = localhost_tls();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {

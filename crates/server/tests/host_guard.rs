@@ -19,8 +19,14 @@ fn addr(api: &Api) -> SocketAddr {
 
 /// Sends `GET path` over a plain socket with exactly these header lines; the status and body.
 async fn raw_get(addr: SocketAddr, path: &str, headers: &[String]) -> (u16, String) {
+    raw_request(addr, "GET", path, headers).await
+}
+
+/// Sends `METHOD path` (no body) over a plain socket with these header lines and the admin's
+/// token; the status and body.
+async fn raw_request(addr: SocketAddr, method: &str, path: &str, headers: &[String]) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).await.unwrap();
-    let mut head = format!("GET {path} HTTP/1.1\r\nConnection: close\r\nAuthorization: Bearer {ADMIN}\r\n");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: 0\r\nAuthorization: Bearer {ADMIN}\r\n");
     for line in headers {
         head.push_str(line);
         head.push_str("\r\n");
@@ -145,19 +151,9 @@ async fn a_misdirected_reset_changes_nothing() {
 /// `POST /sandbox/reset` with these extra header lines; the status and body.
 async fn reset_with(api: &Api, headers: &[&str]) -> (u16, String) {
     let addr = addr(api);
-    let mut stream = TcpStream::connect(addr).await.unwrap();
-    let mut head = format!("POST /sandbox/reset HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 0\r\n");
-    for line in headers {
-        head.push_str(line);
-        head.push_str("\r\n");
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).await.unwrap();
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await.unwrap();
-    let answer = String::from_utf8_lossy(&answer).into_owned();
-    let status = answer.split_whitespace().nth(1).unwrap().parse().unwrap();
-    (status, answer.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default())
+    let mut lines = vec![format!("Host: {addr}")];
+    lines.extend(headers.iter().map(|h| (*h).to_owned()));
+    raw_request(addr, "POST", "/sandbox/reset", &lines).await
 }
 
 #[tokio::test]

@@ -7,6 +7,8 @@
 //! reference to an object the key did not list is kept as a *missing* node and reported in
 //! `dangling`, never dropped.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -193,12 +195,14 @@ fn plural(count: usize, segment: &str) -> String {
 
 /// The graph the catalog's crawler would build from these lists.
 pub fn crawl_preview(sources: &Listing, destinations: &Listing, models: &Listing, syncs: &Listing) -> CrawlGraph {
-    let mut graph = Graph { listings: [sources, models, syncs, destinations], out: CrawlGraph::default() };
+    let mut graph = Graph { listings: [sources, models, syncs, destinations], missing: HashMap::new(), out: CrawlGraph::default() };
     for (kind, listing) in [(NodeKind::Source, sources), (NodeKind::Model, models), (NodeKind::Sync, syncs), (NodeKind::Destination, destinations)] {
         for object in objects(listing) {
             if let Some(id) = text_field(object, "id") {
                 let name = ["name", "slug"].iter().find_map(|key| text_field(object, key).filter(|n| !n.is_empty())).unwrap_or_else(|| id.clone());
-                graph.out.nodes.push(Node { id: node_id(kind, &id), kind, name, missing: false });
+                let node = node_id(kind, &id);
+                graph.missing.insert(node.clone(), false);
+                graph.out.nodes.push(Node { id: node, kind, name, missing: false });
             }
         }
     }
@@ -215,6 +219,8 @@ pub fn crawl_preview(sources: &Listing, destinations: &Listing, models: &Listing
 struct Graph<'a> {
     /// Sources, models, syncs, destinations.
     listings: [&'a Listing; 4],
+    /// Every node id so far, and whether it is a missing one.
+    missing: HashMap<String, bool>,
     out: CrawlGraph,
 }
 
@@ -227,7 +233,8 @@ impl Graph<'_> {
         let there = node_id(other, &other_id);
         let (from, to) = if downstream { (here.clone(), there.clone()) } else { (there.clone(), here.clone()) };
         self.out.edges.push(Edge { from, to });
-        if self.out.nodes.iter().any(|n| n.id == there) && !self.is_missing(&there) {
+        let known = self.missing.get(&there).copied();
+        if known == Some(false) {
             return;
         }
         let listing = match other {
@@ -241,14 +248,11 @@ impl Graph<'_> {
             Listing::Read(_) => "which the workspace did not list (deleted, or another workspace's)".to_owned(),
         };
         let reason = format!("{} {id} refers to {} {other_id}, {cause}", kind.as_str(), other.as_str());
-        if !self.out.nodes.iter().any(|n| n.id == there) {
+        if known.is_none() {
+            self.missing.insert(there.clone(), true);
             self.out.nodes.push(Node { id: there.clone(), kind: other, name: other_id, missing: true });
         }
         self.out.dangling.push(Dangling { from: here, to: there, reason });
-    }
-
-    fn is_missing(&self, id: &str) -> bool {
-        self.out.nodes.iter().any(|n| n.id == id && n.missing)
     }
 }
 

@@ -105,3 +105,21 @@ impl Api {
         (set["name"].as_str().unwrap().to_owned(), attribute["name"].as_str().unwrap().to_owned())
     }
 }
+
+/// A TLS acceptor for `localhost` with the test-only certificate (`fixtures/tls/`), for a local
+/// https upstream of `/forward/` (whose client trusts `fixtures/tls/ca.pem`).
+pub fn localhost_tls() -> tokio_rustls::TlsAcceptor {
+    use tokio_rustls::rustls::pki_types::pem::PemObject;
+    use tokio_rustls::rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use tokio_rustls::rustls::{self, crypto::ring};
+    let certificates: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_slice_iter(include_bytes!("../fixtures/tls/localhost.pem")).collect::<Result<_, _>>().unwrap();
+    let key = PrivateKeyDer::from_pem_slice(include_bytes!("../fixtures/tls/localhost.key")).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(certificates, key)
+        .unwrap();
+    tokio_rustls::TlsAcceptor::from(std::sync::Arc::new(config))
+}
